@@ -1,0 +1,40 @@
+"""pathjax: ensembles of insulin-signalling and insulin-resistance models on JAX.
+
+Quick start::
+
+    import numpy as np, pathjax
+    model = pathjax.models.load("sedaghat2002")
+    ds = pathjax.simulate(model, np.linspace(0, 60, 121))
+    ds["GLUT4_surface"].plot.line(x="time")
+"""
+
+import jax as _jax
+
+# pathjax computes in float64 unless a caller asks for less.
+_jax.config.update("jax_enable_x64", True)
+
+from . import models as models  # noqa: E402
+from ._cache import enable_compilation_cache as enable_compilation_cache  # noqa: E402
+from ._errors import InputError as InputError  # noqa: E402
+from ._errors import Status as Status  # noqa: E402
+from .model import Conservation as Conservation  # noqa: E402
+from .model import Input as Input  # noqa: E402
+from .model import Model as Model  # noqa: E402
+from .model import Observable as Observable  # noqa: E402
+from .model import Param as Param  # noqa: E402
+from .model import State as State  # noqa: E402
+from .protocol import Protocol as Protocol  # noqa: E402
+from .simulate import simulate as simulate  # noqa: E402
+
+__version__ = "0.1.0"
+
+enable_compilation_cache()
+
+
+def __getattr__(name: str):
+    # Heavier subpackages load on first use.
+    import importlib
+
+    if name in ("sbml", "population", "therapy", "sensitivity", "calibrate", "plot", "io"):
+        return importlib.import_module(f"pathjax.{name}")
+    raise AttributeError(f"module 'pathjax' has no attribute {name!r}")

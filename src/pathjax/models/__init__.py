@@ -1,0 +1,73 @@
+"""Bundled models: `available()` lists them, `load(name)` builds one.
+
+Every bundled model is built by a ``build() -> Model`` function in its own module; the
+module docstring gives the equations, units and reference. `load` returns the same
+object for the same name, so compiled solves are reused across calls.
+"""
+
+import functools
+import importlib
+
+from .._errors import unknown_name
+from ..model import Model
+
+__all__ = ["available", "load", "table"]
+
+# name -> (module, builder function)
+_REGISTRY: dict[str, tuple[str, str]] = {
+    "sedaghat2002": ("pathjax.models.sedaghat2002", "build"),
+    "brannmark2013": ("pathjax.models.brannmark2013", "build_normal"),
+    "brannmark2013_diabetic": ("pathjax.models.brannmark2013", "build_diabetic"),
+    "dallaman2007": ("pathjax.models.dallaman2007", "build"),
+    "topp2000": ("pathjax.models.topp2000", "build"),
+    "insulin_resistance": ("pathjax.models.insulin_resistance", "build"),
+}
+
+DEFAULT_MODEL = "sedaghat2002"
+
+
+def _present(name: str) -> bool:
+    module, _ = _REGISTRY[name]
+    return importlib.util.find_spec(module) is not None
+
+
+def available() -> list[str]:
+    """Names of the bundled models."""
+    return [name for name in _REGISTRY if _present(name)]
+
+
+@functools.cache
+def load(name: str) -> Model:
+    """Build (once) and return the bundled model `name`.
+
+    Raises:
+        ValueError: unknown name (the message lists the available ones).
+
+    Examples:
+        >>> import pathjax
+        >>> pathjax.models.load("sedaghat2002").time_unit
+        'min'
+    """
+    if not isinstance(name, str) or name not in _REGISTRY or not _present(name):
+        raise unknown_name("model", str(name), available())
+    module, fn = _REGISTRY[name]
+    return getattr(importlib.import_module(module), fn)()
+
+
+def table() -> list[dict[str, str]]:
+    """One row per bundled model: name, sizes, time unit and source."""
+    rows = []
+    for name in available():
+        m = load(name)
+        rows.append(
+            {
+                "name": name,
+                "states": str(len(m.state_specs)),
+                "parameters": str(len(m.param_specs)),
+                "observables": str(len(m.observable_specs)),
+                "inputs": ", ".join(m.input_names) or "-",
+                "time": m.time_unit,
+                "source": m.source,
+            }
+        )
+    return rows

@@ -1,0 +1,26 @@
+"""Stiff solvers for ensembles of small systems.
+
+* `ensemble_solve`: the batch-native Rosenbrock loop used by `pathjax.simulate`.
+* `Rodas5P`, `Rodas4`, `Ros3P`: the same methods as Diffrax solvers
+  (`diffrax.AbstractAdaptiveSolver`), for `diffrax.diffeqsolve` users and for
+  reverse-mode gradients through Diffrax's checkpointed adjoint.
+* `RODAS5P`, `RODAS4`, `ROS3P`: the tableaux, as data.
+"""
+
+from ._diffrax import Rodas4 as Rodas4
+from ._diffrax import Rodas5P as Rodas5P
+from ._diffrax import Ros3P as Ros3P
+from ._ensemble import EnsembleResult as EnsembleResult
+from ._ensemble import ensemble_solve as ensemble_solve
+from ._ensemble import model_structure as model_structure
+from ._sparse import JacobianStructure as JacobianStructure
+from ._sparse import SparseLU as SparseLU
+from ._sparse import jacobian_structure as jacobian_structure
+from ._tableau import RODAS4 as RODAS4
+from ._tableau import RODAS5P as RODAS5P
+from ._tableau import ROS3P as ROS3P
+from ._tableau import TABLEAUX as TABLEAUX
+from ._tableau import RosenbrockTableau as RosenbrockTableau
+
+METHODS = tuple(TABLEAUX)
+"""Names accepted by ``simulate(..., solver=...)`` for the ensemble engine."""

@@ -1,0 +1,105 @@
+"""Test oracles and comparisons: libRoadRunner on the shared SBML files.
+
+libRoadRunner is a *test oracle* only; pathjax never calls it.
+"""
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+# The project's shared folder sits next to the repository (../shared); PATHJAX_SHARED
+# points elsewhere.
+SHARED = Path(os.environ.get("PATHJAX_SHARED", Path(__file__).resolve().parents[2] / "shared"))
+SBML_DIR = SHARED / "models" / "sbml"
+REF_DIR = SHARED / "models" / "reference"
+DATA_DIR = SHARED / "data"
+
+
+def shared_available() -> bool:
+    return SBML_DIR.exists() and REF_DIR.exists()
+
+
+def scaled_error(ours: np.ndarray, ref: np.ndarray, axis=None) -> float:
+    """max |ours - ref| / max |ref| (over `axis`, default the whole array); the measure
+    the reference tolerances (<= 1e-4) are stated in. A reference that stays at zero is
+    scaled by 1 instead."""
+    ours = np.asarray(ours, dtype=float)
+    ref = np.asarray(ref, dtype=float)
+    scale = np.max(np.abs(ref), axis=axis, keepdims=axis is not None)
+    scale = np.where(scale > 0, scale, 1.0)
+    return float(np.max(np.abs(ours - ref) / scale))
+
+
+def read_reference(name: str):
+    """A reference CSV as (time array, {column: array})."""
+    import csv
+
+    with open(REF_DIR / name) as fh:
+        rows = list(csv.reader(fh))
+    header, body = rows[0], np.array(rows[1:], dtype=float)
+    return body[:, 0], {h: body[:, i] for i, h in enumerate(header) if i > 0}
+
+
+def roadrunner_model(sbml_file: str, fast_off: bool = True):
+    """A RoadRunner instance for a shared SBML file (with `fast` reactions made ordinary,
+    in memory only, as SOURCES.md describes)."""
+    import libsbml
+    import roadrunner
+
+    doc = libsbml.readSBMLFromFile(str(SBML_DIR / sbml_file))
+    if fast_off:
+        for r in doc.getModel().getListOfReactions():
+            if r.isSetFast() and r.getFast():
+                r.setFast(False)
+    rr = roadrunner.RoadRunner(libsbml.writeSBMLToString(doc))
+    rr.integrator.setValue("stiff", True)
+    return rr
+
+
+def roadrunner_batch(
+    sbml_file: str,
+    t: np.ndarray,
+    selections: list[str],
+    params: list[dict[str, float]],
+    *,
+    rtol: float = 1e-10,
+    atol: float = 1e-14,
+    init: list[dict[str, float]] | None = None,
+    fast_off: bool = True,
+) -> np.ndarray:
+    """Simulate each parameter set with libRoadRunner; returns (patient, time, selection).
+
+    `params` and `init` are keyed by SBML id; `init` sets initial concentrations.
+    """
+    rr = roadrunner_model(sbml_file, fast_off=fast_off)
+    rr.integrator.relative_tolerance = rtol
+    rr.integrator.absolute_tolerance = atol
+    rr.integrator.setValue("maximum_num_steps", 200000)
+    out = np.empty((len(params), len(t), len(selections)))
+    for i, p in enumerate(params):
+        rr.resetAll()
+        for k, v in p.items():
+            rr[k] = v
+        if init:
+            for k, v in init[i].items():
+                rr[f"init([{k}])"] = v
+            rr.reset()
+        res = rr.simulate(times=list(map(float, t)), selections=["time"] + selections)
+        out[i] = np.asarray(res)[:, 1:]
+    return out
+
+
+def lognormal_perturbations(
+    defaults: dict[str, float], names: list[str], n: int, cv: float, seed: int
+):
+    """n parameter dictionaries with `names` multiplied by log-normal factors of CV `cv`."""
+    rng = np.random.default_rng(seed)
+    s = np.sqrt(np.log1p(cv**2))
+    out = []
+    for _ in range(n):
+        d = dict(defaults)
+        for k in names:
+            d[k] = defaults[k] * float(np.exp(rng.normal(-0.5 * s**2, s)))
+        out.append(d)
+    return out
