@@ -18,6 +18,7 @@ from ._cache import enable_compilation_cache as enable_compilation_cache  # noqa
 from ._errors import InputError as InputError  # noqa: E402
 from ._errors import Status as Status  # noqa: E402
 from .model import Conservation as Conservation  # noqa: E402
+from .model import Event as Event  # noqa: E402
 from .model import Input as Input  # noqa: E402
 from .model import Model as Model  # noqa: E402
 from .model import Observable as Observable  # noqa: E402

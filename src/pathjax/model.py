@@ -29,6 +29,7 @@ from ._errors import InputError, unknown_name
 
 __all__ = [
     "Conservation",
+    "Event",
     "Input",
     "Model",
     "NamedValues",
@@ -100,6 +101,22 @@ class Input(NamedTuple):
     default: float = 0.0
     description: str = ""
     lower: float = 0.0
+
+
+class Event(NamedTuple):
+    """A state-triggered discontinuity, located by the solver.
+
+    The event fires when ``trigger(t, y, p, u)`` turns from false to true (as in SBML:
+    a trigger already true at the start does not fire). The solver finds the crossing
+    on the step's dense output by bisection, stops there, replaces the states returned
+    by ``assign(t, y, p, u) -> {state name: new value}`` (all evaluated at the event,
+    before any assignment), and restarts. Parameters that an event changes must be
+    modelled as states with zero derivative.
+    """
+
+    name: str
+    trigger: Callable[..., Any]
+    assign: Callable[..., Mapping[str, Any]]
 
 
 class Conservation(NamedTuple):
@@ -189,6 +206,7 @@ class Model(eqx.Module):
         named_protocols: further named scenarios, ``(name, Protocol)`` pairs.
         conservation: conserved totals (checked by the tests).
         t_end: default end time of a simulation, in `time_unit`.
+        event_specs: state-triggered events (`Event`), located by the solver.
     """
 
     name: str = eqx.field(static=True)
@@ -207,6 +225,7 @@ class Model(eqx.Module):
     named_protocols: tuple[tuple[str, Any], ...] = eqx.field(static=True, default=())
     conservation: tuple[Conservation, ...] = eqx.field(static=True, default=())
     t_end: float = eqx.field(static=True, default=60.0)
+    event_specs: tuple[Event, ...] = eqx.field(static=True, default=())
 
     def __check_init__(self):
         names = self.state_names + self.param_names + self.observable_names + self.input_names
@@ -233,6 +252,9 @@ class Model(eqx.Module):
             for s, _ in c.weights:
                 if s not in self._state_index:
                     raise unknown_name("state", s, self.state_names)
+        names = [e.name for e in self.event_specs]
+        if len(set(names)) != len(names):
+            raise InputError(f"model {self.name!r}: event names must be unique")
 
     # ---- identity -----------------------------------------------------------------
     def __eq__(self, other: object) -> bool:
@@ -323,6 +345,23 @@ class Model(eqx.Module):
             NamedValues(self.input_names, us),
         )
         return tuple(d[n] for n in self.observable_names)
+
+    def triggers_tuple(self, t, ys: Sequence, ps: Sequence, us: Sequence) -> tuple:
+        """Trigger value of every event (booleans), in event order."""
+        y = NamedValues(self.state_names, ys)
+        p = NamedValues(self.param_names, ps)
+        u = NamedValues(self.input_names, us)
+        return tuple(ev.trigger(t, y, p, u) for ev in self.event_specs)
+
+    def assignments(self, index: int, t, ys: Sequence, ps: Sequence, us: Sequence) -> dict:
+        """{state index: new value} assigned by event `index`."""
+        d = self.event_specs[index].assign(
+            t,
+            NamedValues(self.state_names, ys),
+            NamedValues(self.param_names, ps),
+            NamedValues(self.input_names, us),
+        )
+        return {self._state_index[k]: v for k, v in d.items()}
 
     def initial_state_tuple(self, ps: Sequence) -> tuple:
         if self.initial_state_fn is None:

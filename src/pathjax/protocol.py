@@ -29,7 +29,7 @@ import numpy as np
 
 from ._errors import InputError, unknown_name
 
-__all__ = ["Dose", "Protocol", "Segment"]
+__all__ = ["CompiledProtocol", "Dose", "Protocol", "Reset", "Segment"]
 
 
 class Segment(NamedTuple):
@@ -47,6 +47,14 @@ class Dose(NamedTuple):
     state: str
     time: float
     amount: Any  # float or (patient,) array
+
+
+class Reset(NamedTuple):
+    """State `state` set to `value` at time `time` (e.g. a washout, a medium change)."""
+
+    state: str
+    time: float
+    value: Any  # float or (patient,) array
 
 
 def _level(x: Any, what: str) -> Any:
@@ -84,6 +92,11 @@ class Protocol:
     Attributes:
         segments: input levels on time intervals.
         doses: additions to states at instants.
+        resets: states set to a value at instants (applied after doses at the same
+            time).
+        breakpoints: extra switching times where nothing changes but the right-hand
+            side is not smooth (e.g. the kinks of a time-piecewise SBML rule); the solver
+            stops exactly there.
         preequilibrate: if set, the patient is first simulated for this long with every
             input at its baseline and no doses, and the end state becomes the initial
             state (a basal steady state for models whose published initial values are
@@ -95,6 +108,8 @@ class Protocol:
     doses: tuple[Dose, ...] = ()
     preequilibrate: float | None = None
     name: str = ""
+    resets: tuple[Reset, ...] = ()
+    breakpoints: tuple[float, ...] = ()
 
     def __post_init__(self):
         for s in self.segments:
@@ -202,6 +217,16 @@ class Protocol:
             )
         )
 
+    @classmethod
+    def set_state(cls, state: str, value: Any, at: float) -> "Protocol":
+        """Set `state` to `value` at time `at` (e.g. a washout: ``value=0``)."""
+        return cls(resets=(Reset(state, _time(at, "reset time"), _level(value, "reset value")),))
+
+    @classmethod
+    def breaks(cls, *times: float) -> "Protocol":
+        """Switching times without any change (kinks of a time-dependent model)."""
+        return cls(breakpoints=tuple(_time(t, "breakpoint") for t in times))
+
     def __add__(self, other: "Protocol") -> "Protocol":
         if not isinstance(other, Protocol):
             return NotImplemented
@@ -209,6 +234,8 @@ class Protocol:
         return Protocol(
             segments=self.segments + other.segments,
             doses=self.doses + other.doses,
+            resets=self.resets + other.resets,
+            breakpoints=self.breakpoints + other.breakpoints,
             preequilibrate=max(pre) if pre else None,
             name=" + ".join(n for n in (self.name, other.name) if n),
         )
@@ -230,6 +257,9 @@ class Protocol:
                     ts.add(float(x))
         for d in self.doses:
             ts.add(float(d.time))
+        for r in self.resets:
+            ts.add(float(r.time))
+        ts.update(float(b) for b in self.breakpoints)
         return tuple(sorted(ts))
 
     def inputs_used(self) -> tuple[str, ...]:
@@ -242,7 +272,8 @@ class Protocol:
             InputError: if two per-patient arrays have different lengths.
         """
         n = None
-        for v in [s.level for s in self.segments] + [d.amount for d in self.doses]:
+        values = [s.level for s in self.segments] + [d.amount for d in self.doses]
+        for v in values + [r.value for r in self.resets]:
             if isinstance(v, np.ndarray):
                 if n is not None and v.shape[0] != n:
                     raise InputError(
@@ -267,9 +298,14 @@ class Protocol:
                 raise InputError(
                     f"input {s.input!r} level {np.min(s.level)} is below its lower bound {lo}"
                 )
-        for d in self.doses:
+        for d in list(self.doses) + list(self.resets):
             if d.state not in model.state_names:
                 raise unknown_name("state", d.state, model.state_names)
+        seen = set()
+        for r in self.resets:
+            if (r.state, r.time) in seen:
+                raise InputError(f"state {r.state!r} is reset twice at time {r.time}")
+            seen.add((r.state, r.time))
         self.n_patients()
 
     def input_level(self, model, name: str, t: float) -> Any:
@@ -293,13 +329,20 @@ class Protocol:
         n_st = len(model.state_specs)
         D = np.zeros((len(stops), n_st, n_patients))
         D0 = np.zeros((n_st, n_patients))
+        R = np.full((len(stops), n_st, n_patients), np.nan)
+        R0 = np.full((n_st, n_patients), np.nan)
         sidx = {n: i for i, n in enumerate(model.state_names)}
         for d in self.doses:
             if d.time == t0:
                 D0[sidx[d.state]] += d.amount
             elif t0 < d.time < t_end:
                 D[stops.index(d.time), sidx[d.state]] += d.amount
-        return CompiledProtocol(np.asarray(stops, dtype=np.float64), U, D, D0)
+        for r in self.resets:
+            if r.time == t0:
+                R0[sidx[r.state]] = r.value
+            elif t0 < r.time < t_end:
+                R[stops.index(r.time), sidx[r.state]] = r.value
+        return CompiledProtocol(np.asarray(stops, dtype=np.float64), U, D, D0, R, R0)
 
     def describe(self) -> str:
         parts = []
@@ -309,6 +352,9 @@ class Protocol:
         for d in self.doses:
             amt = d.amount if np.ndim(d.amount) == 0 else f"<{len(d.amount)} values>"
             parts.append(f"+{amt} {d.state} at {d.time}")
+        for r in self.resets:
+            val = r.value if np.ndim(r.value) == 0 else f"<{len(r.value)} values>"
+            parts.append(f"{r.state}={val} at {r.time}")
         if self.preequilibrate:
             parts.append(f"pre-equilibrated for {self.preequilibrate}")
         return "; ".join(parts) or "inputs at baseline"
@@ -322,12 +368,22 @@ class CompiledProtocol(NamedTuple):
         inputs: (n_stops + 1, n_inputs, patient) input levels on each interval.
         doses: (n_stops, n_states, patient) additions applied at each stop.
         initial_doses: (n_states, patient) additions applied at ``t0``.
+        resets: (n_stops, n_states, patient) values set at each stop (NaN: none),
+            applied after the doses.
+        initial_resets: (n_states, patient) values set at ``t0`` (NaN: none).
     """
 
     stops: np.ndarray
     inputs: np.ndarray
     doses: np.ndarray
     initial_doses: np.ndarray
+    resets: np.ndarray
+    initial_resets: np.ndarray
+
+    def apply_initial(self, y0: np.ndarray) -> np.ndarray:
+        """Initial doses and resets applied to (state, patient) initial states."""
+        y = y0 + self.initial_doses
+        return np.where(np.isnan(self.initial_resets), y, self.initial_resets)
 
 
 def as_protocol(model, protocol: "Protocol | str | None") -> "Protocol":

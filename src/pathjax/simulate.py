@@ -301,6 +301,7 @@ def solve_arrays(
         jnp.asarray(compiled.stops, dtype),
         jnp.asarray(compiled.inputs, dtype),
         jnp.asarray(compiled.doses, dtype),
+        jnp.asarray(compiled.resets, dtype),
         jnp.asarray(rtol, dtype),
         jnp.asarray(atol, dtype),
     )
@@ -319,8 +320,14 @@ def _preequilibrate(batch: Batch, y0, method, rtol, atol, max_steps, dtype) -> t
     B = y0.shape[1]
     base = np.array([i.default for i in model.input_specs], dtype=np.float64)
     U = np.broadcast_to(base[None, :, None], (1, len(base), B)).copy()
+    n_st = y0.shape[0]
     cp = CompiledProtocol(
-        np.zeros((0,)), U, np.zeros((0, y0.shape[0], B)), np.zeros((y0.shape[0], B))
+        np.zeros((0,)),
+        U,
+        np.zeros((0, n_st, B)),
+        np.zeros((n_st, B)),
+        np.zeros((0, n_st, B)),
+        np.full((n_st, B), np.nan),
     )
     raw = solve_arrays(
         model,
@@ -344,6 +351,8 @@ def _slice_protocol(cp: CompiledProtocol, sl: slice, size: int) -> CompiledProto
         _pad(cp.inputs[..., sl], size),
         _pad(cp.doses[..., sl], size),
         _pad(cp.initial_doses[..., sl], size),
+        _pad(cp.resets[..., sl], size),
+        _pad(cp.initial_resets[..., sl], size),
     )
 
 
@@ -380,7 +389,7 @@ def run_batch(
             sub = batch._replace(P=P)
             y0, pre_status = _preequilibrate(sub, y0, method, rtol, atol, max_steps, dtype)
             y0 = np.where(np.isfinite(y0), y0, 0.0)
-        y0 = y0 + cp.initial_doses
+        y0 = cp.apply_initial(y0)
         raw = solve_arrays(
             model,
             method,
@@ -554,7 +563,8 @@ def simulate(
             simulation), the name of one of ``model.protocols``, or a `Protocol`.
         rtol, atol: relative and absolute tolerance of the scaled RMS error norm (the
             same meaning as in CVODE/libRoadRunner).
-        solver: ``"rodas5p"`` (default), ``"rodas4"`` or ``"ros3p"``.
+        solver: ``"rodas5p"`` (default), ``"rodas4"``, ``"rosenbrock23"`` (loose
+            tolerances) or ``"ros3p"``.
         chunk_size: patients per compiled solve (bounds memory; default from the output
             size, at most 16,384).
         progress: show a progress bar (or a callable ``f(done, total)``).

@@ -1,15 +1,16 @@
 """Stiff solvers for ensembles of small systems.
 
 * `ensemble_solve`: the batch-native Rosenbrock loop used by `pathjax.simulate`.
-* `Rodas5P`, `Rodas4`, `Ros3P`: the same methods as Diffrax solvers
+* `Rodas5P`, `Rodas4`, `Rosenbrock23`, `Ros3P`: the same methods as Diffrax solvers
   (`diffrax.AbstractAdaptiveSolver`), for `diffrax.diffeqsolve` users and for
   reverse-mode gradients through Diffrax's checkpointed adjoint.
-* `RODAS5P`, `RODAS4`, `ROS3P`: the tableaux, as data.
+* `RODAS5P`, `RODAS4`, `ROSENBROCK23`, `ROS3P`: the tableaux, as data.
 """
 
 from ._diffrax import Rodas4 as Rodas4
 from ._diffrax import Rodas5P as Rodas5P
 from ._diffrax import Ros3P as Ros3P
+from ._diffrax import Rosenbrock23 as Rosenbrock23
 from ._ensemble import EnsembleResult as EnsembleResult
 from ._ensemble import ensemble_solve as ensemble_solve
 from ._ensemble import model_structure as model_structure
@@ -19,6 +20,7 @@ from ._sparse import jacobian_structure as jacobian_structure
 from ._tableau import RODAS4 as RODAS4
 from ._tableau import RODAS5P as RODAS5P
 from ._tableau import ROS3P as ROS3P
+from ._tableau import ROSENBROCK23 as ROSENBROCK23
 from ._tableau import TABLEAUX as TABLEAUX
 from ._tableau import RosenbrockTableau as RosenbrockTableau
 

@@ -16,9 +16,9 @@ import jax.numpy as jnp
 import jax.scipy.linalg as jsl
 from diffrax import AbstractAdaptiveSolver, AbstractLocalInterpolation, AbstractTerm
 
-from ._tableau import RODAS4, RODAS5P, ROS3P, RosenbrockTableau
+from ._tableau import RODAS4, RODAS5P, ROS3P, ROSENBROCK23, RosenbrockTableau
 
-__all__ = ["Rodas4", "Rodas5P", "Ros3P"]
+__all__ = ["Rodas4", "Rodas5P", "Ros3P", "Rosenbrock23"]
 
 
 class RosenbrockInterpolation(AbstractLocalInterpolation):
@@ -120,7 +120,15 @@ class Rodas4(_AbstractRosenbrock):
 
 
 class Ros3P(_AbstractRosenbrock):
-    """Ros3P (Lang & Verwer 2001): 3 stages, order 3 (embedded 2); for loose
-    tolerances. Cubic Hermite dense output."""
+    """Ros3P (Lang & Verwer 2001): 3 stages, order 3 (embedded 2), cubic Hermite dense
+    output. Its error estimate vanishes on linear autonomous problems (see `_tableau`);
+    prefer `Rosenbrock23` at loose tolerances."""
 
     tableau: ClassVar[RosenbrockTableau] = ROS3P
+
+
+class Rosenbrock23(_AbstractRosenbrock):
+    """Rosenbrock23 (Shampine & Reichelt 1997, MATLAB's ode23s): order 2 with an
+    order-3 error estimate, L-stable; for loose tolerances. Cubic Hermite dense output."""
+
+    tableau: ClassVar[RosenbrockTableau] = ROSENBROCK23

@@ -76,6 +76,7 @@ def ensemble_solve(
     stops,
     U,
     D,
+    R,
     rtol,
     atol,
     *,
@@ -95,6 +96,7 @@ def ensemble_solve(
         stops: (S,) switching times strictly inside ``(t0, ts[-1])``.
         U: (S + 1, input, patient) input levels on each interval.
         D: (S, state, patient) additions applied at each switching time.
+        R: (S, state, patient) values set at each switching time (NaN: none).
         rtol, atol: tolerances of the scaled RMS error norm (as CVODE).
         max_steps: attempted steps allowed per patient.
         out_slots: output times one step may cover.
@@ -196,6 +198,25 @@ def ensemble_solve(
             return t1m * y_a + th * (y_b + t1m * (q1 + th * q2))
         return t1m * y_a + th * (y_b + t1m * (dense[0] + th * (dense[1] + th * dense[2])))
 
+    events = model.event_specs
+    E = len(events)
+    bisections = 60 if dtype == jnp.float64 else 30
+
+    def triggers(tt, yy, uu):
+        vals = model.triggers_tuple(tt, _rows(yy), ps, _rows(uu))
+        return jnp.stack([jnp.broadcast_to(jnp.asarray(v, bool), (B,)) for v in vals])
+
+    def apply_assignments(firing, tt, yy, uu):
+        # Every assignment is evaluated at the event, before any of them is applied.
+        ys_ = _rows(yy)
+        us_ = _rows(uu)
+        new = list(ys_)
+        for e in range(E):
+            for i, v in model.assignments(e, tt, ys_, ps, us_).items():
+                v = jnp.broadcast_to(jnp.asarray(v, dtype), (B,))
+                new[i] = jnp.where(firing[e], v, new[i])
+        return jnp.stack(new)
+
     def inputs_at(seg):
         # U: (S+1, n_u, B); gather each patient's interval
         return jnp.take_along_axis(U, seg[None, None, :], axis=0)[0]
@@ -246,6 +267,8 @@ def ensemble_solve(
         rejected=jnp.zeros((B,), bool),
         it=jnp.zeros((), jnp.int32),
     )
+    if E:
+        carry["trig"] = triggers(t, y0, u0)
 
     def cond(c):
         return jnp.any(~c["done"]) & (c["it"] < max_steps + 1)
@@ -265,7 +288,47 @@ def ensemble_solve(
         y_new, err, dense = rosenbrock_step(t, y, h, c["fy"], u)
         finite = jnp.isfinite(err) & jnp.all(jnp.isfinite(y_new), axis=0)
         accept = active & finite & (err <= 1.0)
-        t_new = jnp.where(hit_stop, t_stop, t + h)
+        t_full = jnp.where(hit_stop, t_stop, t + h)
+        # Hermite interpolation needs f at the end of the full step, before any switch.
+        f_b = fun(t_full, y_new, u) if hermite else None
+
+        if E:
+            # State events: find the first trigger crossing inside the step by bisection
+            # on the dense output, stop there and apply the assignments.
+            fired = accept[None] & ~c["trig"] & triggers(t_full, y_new, u)
+
+            def locate(_):
+                def bisect(_, bounds):
+                    lo, hi = bounds
+                    mid = 0.5 * (lo + hi)
+                    rows = []
+                    for e in range(E):
+                        ym = interpolate(mid[e], y, y_new, dense, h, c["fy"], f_b)
+                        rows.append(triggers(t + mid[e] * h, ym, u)[e])
+                    g = jnp.stack(rows)
+                    return jnp.where(g, lo, mid), jnp.where(g, mid, hi)
+
+                zeros = jnp.zeros((E, B), dtype)
+                _, hi = jax.lax.fori_loop(0, bisections, bisect, (zeros, zeros + 1.0))
+                th_e = jnp.where(fired, hi, 2.0)
+                return jnp.minimum(jnp.min(th_e, axis=0), 1.0), th_e
+
+            def none(_):
+                return jnp.ones((B,), dtype), jnp.full((E, B), 2.0, dtype)
+
+            theta, th_e = jax.lax.cond(jnp.any(fired), locate, none, None)
+            event_hit = jnp.any(fired, axis=0)
+            truncated = event_hit & (theta < 1.0)
+            t_new = jnp.where(truncated, t + theta * h, t_full)
+            y_ev = jnp.where(
+                truncated[None], interpolate(theta, y, y_new, dense, h, c["fy"], f_b), y_new
+            )
+            firing = fired & (th_e <= theta[None] * (1.0 + 1e-12))
+            y_ev = apply_assignments(firing, t_new, y_ev, u)
+            hit_stop = hit_stop & ~truncated
+        else:
+            t_new = t_full
+            y_ev = y_new
 
         # Step-size proposal (I-controller, growth limited after a rejection).
         err_safe = jnp.where(finite, jnp.maximum(err, 1e-10), 1e10)
@@ -280,16 +343,17 @@ def ensemble_solve(
         # Switching time reached: add doses, move to the next interval.
         at_stop = accept & hit_stop & (seg < S)
         if S > 0:
-            dose = jnp.take_along_axis(D, jnp.minimum(seg, S - 1)[None, None, :], axis=0)[0]
-            y_post = jnp.where(at_stop[None], y_new + dose, y_new)
+            which = jnp.minimum(seg, S - 1)[None, None, :]
+            dose = jnp.take_along_axis(D, which, axis=0)[0]
+            reset = jnp.take_along_axis(R, which, axis=0)[0]
+            y_post = jnp.where(at_stop[None], y_ev + dose, y_ev)
+            y_post = jnp.where(at_stop[None] & ~jnp.isnan(reset), reset, y_post)
         else:
-            y_post = y_new
+            y_post = y_ev
         seg_new = jnp.where(at_stop, seg + 1, seg)
         u_new = inputs_at(seg_new) if S > 0 else u
         # First-same-as-last: f at the start of the next step (after any dose/switch).
         f_post = fun(t_new, y_post, u_new)
-        # Hermite interpolation needs f at the end of *this* step, before any switch.
-        f_b = (fun(t_new, y_new, u) if S > 0 else f_post) if hermite else None
 
         out, nxt = c["out"], c["nxt"]
         for _ in range(out_slots):
@@ -326,6 +390,11 @@ def ensemble_solve(
             n_acc=c["n_acc"] + accept.astype(jnp.int32),
             rejected=jnp.where(active, ~accept, c["rejected"]),
             it=c["it"] + 1,
+            **(
+                {"trig": jnp.where(accept[None], triggers(t_new, y_post, u_new), c["trig"])}
+                if E
+                else {}
+            ),
         )
 
     c = jax.lax.while_loop(cond, body, carry)

@@ -15,8 +15,13 @@ Dense output (Rodas): with ``Q_m = sum_j H[m, j] k_j``,
 
     y(theta) = (1 - theta) y0 + theta (y1 + (1 - theta)(Q_0 + theta (Q_1 + theta Q_2)))
 
-Ros3P has no published dense output; it uses cubic Hermite interpolation from
-``f(t0, y0)`` and ``f(t1, y1)`` (order 3, matching the method).
+Ros3P and Rosenbrock23 have no dense output of this form; they use cubic Hermite
+interpolation from ``f(t0, y0)`` and ``f(t1, y1)``.
+
+A caution on Ros3P: its embedded second-order solution has the same linear stability
+function as the method itself, so on a *linear* autonomous problem its error estimate
+is identically zero and the step size grows unchecked. It is kept for comparison;
+Rosenbrock23 (ode23s) is the low-order method to use.
 """
 
 import math
@@ -24,7 +29,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-__all__ = ["RODAS4", "RODAS5P", "ROS3P", "RosenbrockTableau", "TABLEAUX"]
+__all__ = ["RODAS4", "RODAS5P", "ROS3P", "ROSENBROCK23", "RosenbrockTableau", "TABLEAUX"]
 
 
 class RosenbrockTableau(NamedTuple):
@@ -296,4 +301,52 @@ def _ros3p() -> RosenbrockTableau:
 
 ROS3P = _ros3p()
 
-TABLEAUX: dict[str, RosenbrockTableau] = {"rodas5p": RODAS5P, "rodas4": RODAS4, "ros3p": ROS3P}
+
+# ---- Rosenbrock23: Shampine L.F., Reichelt M.W. (1997), SIAM J Sci Comput 18:1-22 --------
+def _from_general_form(
+    gamma_matrix: np.ndarray, alpha: np.ndarray, b: np.ndarray, b_err: np.ndarray
+) -> tuple[np.ndarray, ...]:
+    """Transform a Rosenbrock method from the general form (Hairer & Wanner IV.7.4,
+    stages k_i with coefficients alpha_ij, gamma_ij) to the W-transformed form used here
+    (HW IV.7.25): a = alpha Gamma^-1, C = -offdiag(Gamma^-1), b = b Gamma^-1."""
+    inv = np.linalg.inv(gamma_matrix)
+    a = alpha @ inv
+    C = -np.tril(inv, -1)
+    return a, C, b @ inv, b_err @ inv
+
+
+def _rosenbrock23() -> RosenbrockTableau:
+    # ode23s: W = I - h d J, d = 1/(2 + sqrt 2); written in the general form with
+    # k_i = h * (ode23s k_i): gamma_21 = -d, gamma_31 = d (e32 - 2), gamma_32 = -d e32.
+    d = 1.0 / (2.0 + math.sqrt(2.0))
+    e32 = 6.0 + math.sqrt(2.0)
+    gamma_matrix = np.array([[d, 0.0, 0.0], [-d, d, 0.0], [d * (e32 - 2.0), -d * e32, d]])
+    alpha = np.array([[0.0, 0.0, 0.0], [0.5, 0.0, 0.0], [0.0, 1.0, 0.0]])
+    b = np.array([0.0, 1.0, 0.0])  # y_new = y + k2
+    err = np.array([1.0, -2.0, 1.0]) / 6.0  # h/6 (k1 - 2 k2 + k3)
+    a, C, bt, et = _from_general_form(gamma_matrix, alpha, b, err)
+    return RosenbrockTableau(
+        name="Rosenbrock23",
+        gamma=d,
+        a=a,
+        C=C,
+        c=np.array([0.0, 0.5, 1.0]),
+        d=gamma_matrix.sum(axis=1),
+        b=bt,
+        e=et,
+        H=None,
+        order=2,
+        error_order=2,
+        reference="Shampine L.F., Reichelt M.W. (1997), The MATLAB ODE suite, SIAM J. Sci. "
+        "Comput. 18:1-22 (ode23s), transformed to the W form of Hairer & Wanner IV.7",
+    )
+
+
+ROSENBROCK23 = _rosenbrock23()
+
+TABLEAUX: dict[str, RosenbrockTableau] = {
+    "rodas5p": RODAS5P,
+    "rodas4": RODAS4,
+    "rosenbrock23": ROSENBROCK23,
+    "ros3p": ROS3P,
+}
