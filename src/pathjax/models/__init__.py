@@ -67,7 +67,16 @@ def table() -> list[dict[str, str]]:
                 "observables": str(len(m.observable_specs)),
                 "inputs": ", ".join(m.input_names) or "-",
                 "time": m.time_unit,
-                "source": m.source,
+                "source": _short_citation(m.source),
             }
         )
     return rows
+
+
+def _short_citation(source: str) -> str:
+    """Authors (year) and the BioModels id, from a full citation."""
+    import re
+
+    head = source.split(").")[0] + ")" if ")." in source else source[:60]
+    ids = re.findall(r"(BIOMD\d+|MODEL\d+)", source)
+    return head + (f" [{ids[0]}]" if ids else "")

@@ -1,0 +1,59 @@
+"""The ``pathjax`` command: typer application and shared helpers.
+
+Each command lives in its own module and registers itself on `app`. Bad input gives a
+one-line error on stderr and exit code 2; nothing is compiled before the input is
+checked.
+"""
+
+import functools
+import sys
+
+import typer
+from rich.console import Console
+
+from .._errors import InputError
+
+app = typer.Typer(
+    name="pathjax",
+    help="Ensemble simulation of insulin signalling and insulin resistance.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console(stderr=True)
+out = Console()
+
+
+def fail(message: str, code: int = 2) -> None:
+    """Print a one-line error and exit."""
+    console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def guarded(fn):
+    """Turn `ValueError` (bad input) into a one-line error and exit code 2."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except (InputError, ValueError, FileNotFoundError) as exc:
+            fail(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+
+    return wrapper
+
+
+def interactive() -> bool:
+    return sys.stderr.isatty()
+
+
+def main() -> None:
+    from . import _bench, _models, _simulate  # noqa: F401  (commands register on import)
+
+    for optional in ("_population", "_sensitivity", "_calibrate"):
+        try:
+            __import__(f"pathjax.cli.{optional}")
+        except ModuleNotFoundError as exc:  # a command whose module is not there yet
+            if exc.name != f"pathjax.cli.{optional}":
+                raise
+    app()

@@ -1,0 +1,17 @@
+"""``pathjax bench``: the ensemble benchmark, quickly."""
+
+import typer
+
+from . import app, guarded
+
+
+@app.command("bench")
+@guarded
+def bench_command(
+    patients: int = typer.Option(500, "--patients"),
+    out_json: str = typer.Option(None, "--json", help="also write the results as JSON"),
+) -> None:
+    """Brännmark 2013 ensemble vs libRoadRunner and scipy on the same patients."""
+    from ..bench import run_quick
+
+    run_quick(patients=patients, json_path=out_json)
