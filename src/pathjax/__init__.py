@@ -10,8 +10,12 @@ Quick start::
 
 import jax as _jax
 
+from ._devices import configure_cpu_devices as _configure_cpu_devices
+
 # pathjax computes in float64 unless a caller asks for less.
 _jax.config.update("jax_enable_x64", True)
+# One CPU device per core, so that batches are split over all cores (see _devices).
+_configure_cpu_devices()
 
 from . import models as models  # noqa: E402
 from ._cache import enable_compilation_cache as enable_compilation_cache  # noqa: E402
