@@ -103,3 +103,29 @@ def lognormal_perturbations(
             d[k] = defaults[k] * float(np.exp(rng.normal(-0.5 * s**2, s)))
         out.append(d)
     return out
+
+
+def kinetic_parameters(model, exclude=()) -> list[str]:
+    """Names of `model`'s kinetic parameters that have an SBML id (perturbable in both
+    pathjax and libRoadRunner), minus `exclude`."""
+    return [
+        p.name
+        for p in model.param_specs
+        if p.kind == "kinetic" and p.name in model.sbml_ids and p.name not in exclude
+    ]
+
+
+def perturbed_batch(model, names: list[str], n: int, cv: float, seed: int):
+    """Defaults plus `n` log-normal perturbations (CV `cv`) of `names`, as one batch.
+
+    Returns:
+        ``(params, sbml_sets)``: ``params`` maps each name to a ``(n + 1,)`` array for
+        `pathjax.simulate` (patient 0 keeps the defaults, so the reference comparison can
+        share the batch and its compiled solve); ``sbml_sets`` holds the ``n`` perturbed
+        sets keyed by SBML id, for `roadrunner_batch`.
+    """
+    defaults = model.default_params()
+    sets = lognormal_perturbations(defaults, names, n=n, cv=cv, seed=seed)
+    params = {k: np.array([defaults[k]] + [s[k] for s in sets]) for k in names}
+    sbml_sets = [{model.sbml_ids[k]: s[k] for k in names} for s in sets]
+    return params, sbml_sets
