@@ -24,7 +24,7 @@ from .solvers._ensemble import compiled_ensemble_solve
 
 __all__ = ["Batch", "prepare", "simulate"]
 
-_RESERVED = ("status", "params", "patient", "time", "parameter")
+_RESERVED = ("status", "params", "n_steps", "patient", "time", "parameter")
 DEFAULT_MAX_STEPS = 50_000
 _OUTPUT_BYTES_PER_CHUNK = 256 * 2**20
 
@@ -527,6 +527,12 @@ def to_dataset(batch: Batch, solved: dict, *, attrs: Mapping[str, Any] | None = 
         {"long_name": "solver status (0 = success)", "flag_meanings": _status_meanings()},
     )
     data["params"] = (("patient", "parameter"), batch.P.T.copy(), {"long_name": "parameters used"})
+    if "n_steps" in solved:
+        data["n_steps"] = (
+            ("patient",),
+            solved["n_steps"].astype(np.int32),
+            {"long_name": "solver steps attempted (accepted + rejected)"},
+        )
     ds = xr.Dataset(data, coords=coords)
     ds["time"].attrs["units"] = model.time_unit
     ds.attrs.update(
@@ -536,6 +542,7 @@ def to_dataset(batch: Batch, solved: dict, *, attrs: Mapping[str, Any] | None = 
             "time_unit": model.time_unit,
             "protocol": batch.protocol.describe(),
             "n_failed": int(failed.sum()),
+            "lockstep_iterations": int(solved.get("iterations", 0)),
         }
     )
     if attrs:
