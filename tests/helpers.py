@@ -118,6 +118,9 @@ def kinetic_parameters(model, exclude=()) -> list[str]:
 def perturbed_batch(model, names: list[str], n: int, cv: float, seed: int):
     """Defaults plus `n` log-normal perturbations (CV `cv`) of `names`, as one batch.
 
+    A parameter bounded above (a fraction) is perturbed on the logit scale of its range
+    instead, with the same spread, so that it stays inside its bounds.
+
     Returns:
         ``(params, sbml_sets)``: ``params`` maps each name to a ``(n + 1,)`` array for
         `pathjax.simulate` (patient 0 keeps the defaults, so the reference comparison can
@@ -126,6 +129,46 @@ def perturbed_batch(model, names: list[str], n: int, cv: float, seed: int):
     """
     defaults = model.default_params()
     sets = lognormal_perturbations(defaults, names, n=n, cv=cv, seed=seed)
+    for k in names:
+        spec = model.param_spec(k)
+        if np.isfinite(spec.upper):
+            lo, width = spec.lower, spec.upper - spec.lower
+            x = (defaults[k] - lo) / width
+            for s in sets:
+                # reuse the log-normal factor's draw as the logit-scale step
+                z = np.log(x / (1.0 - x)) + np.log(s[k] / defaults[k])
+                s[k] = lo + width / (1.0 + np.exp(-z))
     params = {k: np.array([defaults[k]] + [s[k] for s in sets]) for k in names}
     sbml_sets = [{model.sbml_ids[k]: s[k] for k in names} for s in sets]
     return params, sbml_sets
+
+
+def roadrunner_scenarios(
+    sbml_file: str,
+    t: np.ndarray,
+    selections: list[str],
+    params: list[dict[str, float]],
+    init: list[dict[str, float]],
+    *,
+    rtol: float = 1e-10,
+    atol: float = 1e-14,
+) -> np.ndarray:
+    """As `roadrunner_batch` with initial concentrations, but setting them *before* the
+    parameters: in libRoadRunner 2.x assigning ``init([S])`` regenerates the model and
+    puts every global parameter back to its SBML value, so parameters set first are lost.
+    Returns (patient, time, selection)."""
+    rr = roadrunner_model(sbml_file)
+    rr.integrator.relative_tolerance = rtol
+    rr.integrator.absolute_tolerance = atol
+    rr.integrator.setValue("maximum_num_steps", 200000)
+    out = np.empty((len(params), len(t), len(selections)))
+    for i, (p, y0) in enumerate(zip(params, init, strict=True)):
+        rr.resetAll()
+        for k, v in y0.items():
+            rr[f"init([{k}])"] = v
+        rr.reset()
+        for k, v in p.items():
+            rr[k] = v
+        res = rr.simulate(times=list(map(float, t)), selections=["time"] + selections)
+        out[i] = np.asarray(res)[:, 1:]
+    return out
