@@ -201,3 +201,17 @@ def test_breakpoints_are_hit_exactly():
     np.testing.assert_allclose(
         ds["y"].values[0], np.exp(-0.5 * np.array([0.0, 2.5, 3.0])), rtol=1e-9
     )
+
+
+def test_diffrax_path_agrees_with_engine():
+    """vmap(diffeqsolve) with our Diffrax Rodas5P, through the same protocol handling."""
+    from pathjax.solvers import Rodas5P
+
+    proto = Protocol.step("u", 1.0, 0.0, 4.0) + Protocol.dose("y", 2.0, at=6.0)
+    t = np.linspace(0, 10, 11)
+    a = pathjax.simulate(DECAY, t, {"k": [0.3, 0.5]}, proto, rtol=1e-10, atol=1e-13)
+    b = pathjax.simulate(
+        DECAY, t, {"k": [0.3, 0.5]}, proto, rtol=1e-10, atol=1e-13, solver=Rodas5P()
+    )
+    np.testing.assert_allclose(b["y"].values, a["y"].values, rtol=1e-8)
+    assert b.attrs["solver"] == "Rodas5P"

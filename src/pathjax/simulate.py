@@ -194,16 +194,21 @@ def prepare(
     return Batch(model, t, t0, P, y0_override, proto, compiled, n)
 
 
-def _method(solver: Any) -> str:
+def _method(solver: Any) -> Any:
     if solver is None:
         return "rodas5p"
+    import diffrax
+
+    if isinstance(solver, diffrax.AbstractSolver):
+        return solver
     if isinstance(solver, str):
         key = solver.lower()
         if key not in TABLEAUX:
             raise unknown_name("solver", solver, list(TABLEAUX))
         return key
     raise InputError(
-        f"solver must be one of {list(TABLEAUX)} (or None for 'rodas5p'), got {solver!r}"
+        f"solver must be one of {list(TABLEAUX)}, a Diffrax solver instance, or None "
+        f"(for 'rodas5p'), got {solver!r}"
     )
 
 
@@ -315,6 +320,46 @@ def solve_arrays(
         np.asarray(res.n_accepted),
         int(res.iterations),
     )
+
+
+@functools.lru_cache(maxsize=32)
+def _jitted_diffrax(model: Model, solver: Any, max_steps: int) -> Callable:
+    from .solvers._vmap import diffrax_solve
+
+    return jax.jit(functools.partial(diffrax_solve, model, solver, max_steps=max_steps))
+
+
+def solve_arrays_diffrax(
+    model: Model,
+    solver: Any,
+    t: np.ndarray,
+    t0: float,
+    y0: np.ndarray,
+    P: np.ndarray,
+    compiled: CompiledProtocol,
+    rtol: float,
+    atol: float,
+    *,
+    max_steps: int = DEFAULT_MAX_STEPS,
+    dtype=np.float64,
+) -> RawSolve:
+    """`solve_arrays` through ``vmap(diffrax.diffeqsolve)`` with a Diffrax solver."""
+    fn = _jitted_diffrax(model, solver, int(max_steps))
+    ys, status = fn(
+        jnp.asarray(t, dtype),
+        jnp.asarray(t0, dtype),
+        jnp.asarray(y0, dtype),
+        jnp.asarray(P, dtype),
+        jnp.asarray(compiled.stops, dtype),
+        jnp.asarray(compiled.inputs, dtype),
+        jnp.asarray(compiled.doses, dtype),
+        jnp.asarray(compiled.resets, dtype),
+        jnp.asarray(rtol, dtype),
+        jnp.asarray(atol, dtype),
+    )
+    status = np.asarray(status)
+    B = status.shape[0]
+    return RawSolve(np.asarray(ys), status, np.zeros(B, np.int32), np.zeros(B, np.int32), 0)
 
 
 def _preequilibrate(batch: Batch, y0, method, rtol, atol, max_steps, dtype, solve) -> tuple:
@@ -582,7 +627,9 @@ def simulate(
         rtol, atol: relative and absolute tolerance of the scaled RMS error norm (the
             same meaning as in CVODE/libRoadRunner).
         solver: ``"rodas5p"`` (default), ``"rodas4"``, ``"rosenbrock23"`` (loose
-            tolerances) or ``"ros3p"``.
+            tolerances) or ``"ros3p"`` for the batch-native engine; or a Diffrax solver
+            instance (e.g. ``pathjax.solvers.Rodas5P()``, ``diffrax.Kvaerno5()``) to run
+            ``vmap(diffrax.diffeqsolve)`` instead (slower; no state events).
         chunk_size: patients per compiled solve (bounds memory; default from the output
             size, at most 16,384).
         progress: show a progress bar (or a callable ``f(done, total)``).
@@ -619,7 +666,18 @@ def simulate(
     from .sharding import resolve_devices, run_sharded
 
     devs = resolve_devices("local" if devices is None else devices)
-    if len(devs) > 1:
+    if not isinstance(method, str):  # a Diffrax solver: vmap(diffeqsolve), one device
+        solved = run_batch(
+            batch,
+            rtol=rtol,
+            atol=atol,
+            method=method,
+            chunk_size=chunk_size,
+            max_steps=int(max_steps),
+            progress=progress,
+            solve=solve_arrays_diffrax,
+        )
+    elif len(devs) > 1:
         solved = run_sharded(
             batch,
             rtol=rtol,
@@ -643,7 +701,11 @@ def simulate(
     return to_dataset(
         batch,
         solved,
-        attrs={"rtol": rtol, "atol": atol, "solver": method},
+        attrs={
+            "rtol": rtol,
+            "atol": atol,
+            "solver": method if isinstance(method, str) else type(method).__name__,
+        },
     )
 
 

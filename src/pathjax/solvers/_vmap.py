@@ -1,0 +1,91 @@
+"""``jax.vmap`` of ``diffrax.diffeqsolve``: the per-patient path.
+
+Slower than the batch-native engine for ensembles (see benchmarks/bench_design.py),
+but it is what reverse-mode differentiation needs: Diffrax's checkpointed adjoint
+(`diffrax.RecursiveCheckpointAdjoint`) differentiates through a bounded loop, which
+`jax.lax.while_loop` (the engine) cannot. It accepts any Diffrax solver, ours included.
+
+Protocols are handled as in the engine: the solve is split at every switching time,
+doses and resets are applied between segments, outputs are right-continuous. State
+events are not supported on this path.
+"""
+
+import diffrax
+import jax
+import jax.numpy as jnp
+
+from .._errors import InputError, Status
+
+__all__ = ["diffrax_solve"]
+
+
+def _status(result) -> jax.Array:
+    ok = result == diffrax.RESULTS.successful
+    steps = result == diffrax.RESULTS.max_steps_reached
+    return jnp.where(ok, Status.SUCCESS, jnp.where(steps, Status.MAX_STEPS, Status.NONFINITE))
+
+
+def diffrax_solve(
+    model,
+    solver,
+    ts,
+    t0,
+    y0,
+    P,
+    stops,
+    U,
+    D,
+    R,
+    rtol,
+    atol,
+    *,
+    max_steps: int = 20_000,
+    adjoint=None,
+):
+    """Solve every patient with ``vmap(diffeqsolve)``; arguments as `ensemble_solve`
+    (batch-last arrays). Returns (ys (K, n, B), status (B,))."""
+    if model.event_specs:
+        raise InputError(
+            f"model {model.name!r} has state events, which the Diffrax path does not "
+            "support; use the ensemble engine (forward mode) instead"
+        )
+    S = stops.shape[0]
+    K = ts.shape[0]
+    t_end = ts[-1]
+    adjoint = adjoint if adjoint is not None else diffrax.RecursiveCheckpointAdjoint()
+    controller = diffrax.PIDController(rtol=rtol, atol=atol)
+
+    def one(y_init, p, u_seg, d_seg, r_seg):
+        y = y_init
+        out = jnp.zeros((K, y_init.shape[0]), y_init.dtype)
+        status = jnp.asarray(Status.SUCCESS, jnp.int32)
+        for j in range(S + 1):
+            a = t0 if j == 0 else stops[j - 1]
+            b = stops[j] if j < S else t_end
+            u = u_seg[j]
+            term = diffrax.ODETerm(lambda t, yy, args, u=u: model.rhs(t, yy, p, u))
+            sol = diffrax.diffeqsolve(
+                term,
+                solver,
+                a,
+                b,
+                None,
+                y,
+                saveat=diffrax.SaveAt(ts=jnp.clip(ts, a, b), t1=True),
+                stepsize_controller=controller,
+                max_steps=max_steps,
+                adjoint=adjoint,
+                throw=False,
+            )
+            inside = (ts >= a) & ((ts < b) | (j == S))
+            out = jnp.where(inside[:, None], sol.ys[:K], out)
+            y = sol.ys[K]
+            if j < S:
+                y = y + d_seg[j]
+                y = jnp.where(jnp.isnan(r_seg[j]), y, r_seg[j])
+            status = jnp.where(status == 0, _status(sol.result), status).astype(jnp.int32)
+        return out, status
+
+    ys, status = jax.vmap(one, in_axes=(1, 1, 2, 2, 2), out_axes=(2, 0))(y0, P, U, D, R)
+    ys = jnp.where((status != 0)[None, None, :], jnp.nan, ys)
+    return ys, status
