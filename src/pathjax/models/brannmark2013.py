@@ -107,7 +107,7 @@ hundred minutes; 1000 min changes nothing further at rtol 1e-8).
 The normal and diabetic entries share the equations; the diabetic file differs in
 `diabetes` (0.15 against 1), in the initial values (receptor and GLUT4 totals 50 instead
 of 100, and the resulting basal steady state) and in the scale factors, which are the
-normal ones rounded to four significant digits. The SBML parameter ``km5`` is used by no
+normal ones rounded to four significant digits (all but scaleAS160, which is the same). The SBML parameter ``km5`` is used by no
 reaction and is left out; ``scaleIRS1ds`` and ``scaleGLUCOSE`` are kept (as
 `scale_IRS1_pY_dose` and `scale_glucose_uptake`, the factors of the dose-response IRS1 and
 glucose-uptake data sets) although no SBML rule uses them.

@@ -46,7 +46,10 @@ that its simulation is reproduced: renal excretion E is 0 (the paper's
 E = k_e1 (Gp - k_e2) above the threshold is not encoded), Spo has no max(dG/dt, 0)
 switch, and Y has no lower bound (it dips slightly below zero early on). ``V_mmax``
 carries the entry's factor (1 - part). The SBML parameters HE_b, S_b_minus, k_e1 and
-k_e2 are used by no equation and are left out.
+k_e2 are used by no equation and are left out. Parameter kinds: rate constants and
+gains are "kinetic" (spread in virtual populations); the fractions f, b and d (bounded by
+1) are "structural", since a mean-one log-normal spread would push them past 1; volumes,
+body weight, basal values and part are "condition".
 
 The meal. In the SBML the meal is the initial stomach content, Qsto1(0) = D = 78 g,
 and D also shapes the gastric emptying rate. Here the meal is a dose: the fasting
@@ -120,9 +123,9 @@ _PARAM_INFO = (
     ("k_emptying_min", "1/min", 0.008, "k_min", "minimal gastric emptying rate", "kinetic", None),
     ("k_absorption", "1/min", 0.057, "k_abs", "intestinal absorption", "kinetic", None),
     ("k_grinding", "1/min", 0.0558, "k_gri", "grinding, solid -> liquid phase", "kinetic", None),
-    ("absorbed_fraction", "1", 0.9, "f", "fraction of absorbed glucose appearing in plasma", "kinetic", 1.0),
-    ("emptying_fraction_b", "1", 0.82, "b", "share of the meal left when emptying slows to mid-range", "kinetic", 1.0),
-    ("emptying_fraction_d", "1", 0.01, "d", "share of the meal left when emptying recovers to mid-range", "kinetic", 1.0),
+    ("absorbed_fraction", "1", 0.9, "f", "fraction of absorbed glucose appearing in plasma", "structural", 1.0),
+    ("emptying_fraction_b", "1", 0.82, "b", "share of the meal left when emptying slows to mid-range", "structural", 1.0),
+    ("emptying_fraction_d", "1", 0.01, "d", "share of the meal left when emptying recovers to mid-range", "structural", 1.0),
     ("body_weight", "kg", 78.0, "BW", "body weight", "condition", None),
     ("EGP_extrapolated", "mg/kg/min", 2.7, "k_p1", "EGP at zero glucose and insulin", "kinetic", None),
     ("k_EGP_glucose", "1/min", 0.0021, "k_p2", "liver glucose effectiveness", "kinetic", None),
