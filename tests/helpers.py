@@ -79,12 +79,14 @@ def roadrunner_batch(
     out = np.empty((len(params), len(t), len(selections)))
     for i, p in enumerate(params):
         rr.resetAll()
-        for k, v in p.items():
-            rr[k] = v
+        # Initial values first: assigning init([S]) in libRoadRunner 2.x puts the global
+        # parameters back to their SBML values.
         if init:
             for k, v in init[i].items():
                 rr[f"init([{k}])"] = v
             rr.reset()
+        for k, v in p.items():
+            rr[k] = v
         res = rr.simulate(times=list(map(float, t)), selections=["time"] + selections)
         out[i] = np.asarray(res)[:, 1:]
     return out

@@ -51,7 +51,9 @@ def patient_uniforms(seed: int, start: int, stop: int, dim: int, stream: int = 0
 def lognormal_spread(
     model, n: int, cv: float, seed: int, kinds: tuple[str, ...] = ("kinetic",)
 ) -> dict[str, np.ndarray]:
-    """Parameters of `kinds` multiplied by mean-one log-normal factors of CV `cv`.
+    """Parameters of `kinds` multiplied by mean-one log-normal factors of CV `cv`
+    (a parameter bounded above and below is spread on the logit scale of its range
+    instead, so that every draw is admissible).
 
     Returns:
         {parameter name: (n,) values}; other parameters are left to their defaults.
@@ -64,5 +66,15 @@ def lognormal_spread(
         return {k: np.full(n, model.param_spec(k).default) for k in names}
     s = np.sqrt(np.log1p(cv**2))
     z = patient_normals(seed, 0, n, len(names))
-    factors = np.exp(s * z - 0.5 * s**2)
-    return {k: model.param_spec(k).default * factors[:, j] for j, k in enumerate(names)}
+    out = {}
+    for j, k in enumerate(names):
+        spec = model.param_spec(k)
+        if np.isfinite(spec.upper) and spec.lower < spec.default < spec.upper:
+            # bounded on both sides: spread on the logit scale of [lower, upper]
+            width = spec.upper - spec.lower
+            x = (spec.default - spec.lower) / width
+            logit = np.log(x / (1 - x)) + s * z[:, j]
+            out[k] = spec.lower + width / (1.0 + np.exp(-logit))
+        else:
+            out[k] = spec.default * np.exp(s * z[:, j] - 0.5 * s**2)
+    return out

@@ -232,24 +232,24 @@ def compare(
     err_ours = scaled_errors(ours[:n_ref], ref)
     err_rr = scaled_errors(rr[:n_ref], ref)
     cores = machine()["cores"]
-    rows.append(dict(tool="pathjax (rodas5p)", patients=n, seconds=warm, ms_per_patient=1e3 * warm / n,
+    rows.append(dict(tool="pathjax rodas5p", patients=n, seconds=warm, ms_per_patient=1e3 * warm / n,
                      first_call_s=first, max_error=float(err_ours.max()), median_error=float(np.median(err_ours))))  # fmt: skip
-    rows.append(dict(tool="libRoadRunner loop (1 core)", patients=n, seconds=t_rr, ms_per_patient=1e3 * t_rr / n,
+    rows.append(dict(tool="RR loop, 1 core", patients=n, seconds=t_rr, ms_per_patient=1e3 * t_rr / n,
                      max_error=float(err_rr.max()), median_error=float(np.median(err_rr))))  # fmt: skip
-    rows.append(dict(tool=f"libRoadRunner ideal ({cores} cores)", patients=n, seconds=t_rr / cores,
+    rows.append(dict(tool=f"RR ideal, {cores} cores", patients=n, seconds=t_rr / cores,
                      ms_per_patient=1e3 * t_rr / n / cores, max_error=float(err_rr.max()),
                      median_error=float(np.median(err_rr))))  # fmt: skip
     if pool:
         rp, t_pool, procs = roadrunner_pool(w)
         err = scaled_errors(rp[:n_ref], ref)
-        rows.append(dict(tool=f"libRoadRunner pool ({procs} processes)", patients=n, seconds=t_pool,
+        rows.append(dict(tool=f"RR pool, {procs} proc", patients=n, seconds=t_pool,
                          ms_per_patient=1e3 * t_pool / n, max_error=float(err.max()),
                          median_error=float(np.median(err))))  # fmt: skip
     for method in scipy_methods:
         k = min(scipy_n, n)
         sp, t_sp = scipy_solve(w, method, n=k)
         err = scaled_errors(sp, ref[:k])
-        rows.append(dict(tool=f"scipy solve_ivp {method}", patients=k, seconds=t_sp,
+        rows.append(dict(tool=f"scipy {method}", patients=k, seconds=t_sp,
                          ms_per_patient=1e3 * t_sp / k, max_error=float(err.max()),
                          median_error=float(np.median(err))))  # fmt: skip
     base = rows[0]["ms_per_patient"]
@@ -275,7 +275,7 @@ def print_table(result: dict) -> None:
     from rich.table import Table
 
     table = Table(title=f"ensemble benchmark: {result['workload']}")
-    for col in ("tool", "patients", "s", "ms/patient", "x pathjax time", "max err", "median err"):
+    for col in ("tool", "N", "s", "ms/pt", "x time", "max err", "med err"):
         table.add_column(col, justify="right" if col != "tool" else "left")
     for r in result["rows"]:
         table.add_row(
@@ -285,6 +285,7 @@ def print_table(result: dict) -> None:
     console = Console()
     console.print(table)
     console.print(
+        "RR = libRoadRunner (CVODE); x time = time per patient relative to pathjax.\n"
         f"pathjax throughput / libRoadRunner on all cores: "
         f"{result['speedup_vs_roadrunner_all_cores']:.2f}x; max error ratio (pathjax / "
         f"libRoadRunner, same rtol/atol): {result['error_ratio_vs_roadrunner']:.2f}"

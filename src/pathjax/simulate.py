@@ -651,7 +651,7 @@ def simulate(
     Examples:
         >>> import numpy as np, pathjax
         >>> m = pathjax.models.load("sedaghat2002")
-        >>> ds = pathjax.simulate(m, np.linspace(0, 60, 7), params={"k7": [4.16, 2.0]})
+        >>> ds = pathjax.simulate(m, np.linspace(0, 60, 7), params={"k_IRS1_phos": [4.16, 2.0]})
         >>> ds["GLUT4_surface"].sizes["patient"]
         2
     """

@@ -68,7 +68,10 @@ pmol/L), which is close to the steady state of the published parameters only. Wi
 parameters it is not, glucose starts to move at once, and without the paper's
 max(dG/dt, 0) a falling glucose makes Spo, and from it portal, liver and plasma insulin,
 negative (libRoadRunner on the entry does the same). For virtual patients, start from
-their own fasting state: ``meal(...).with_preequilibration(3000.0)``.
+their own fasting state: ``meal(...).with_preequilibration(3000.0)``. Even then, a meal
+with parameters far from the published ones (e.g. a much larger K) can make the falling
+phase drive the insulin compartments below zero, so those states are not declared
+non-negative: it is a property of the entry's equations, not of the solver.
 """
 
 from collections.abc import Sequence
@@ -92,15 +95,15 @@ DEFAULT_MEAL = 78000.0
 _STATE_INFO = (
     ("glucose_mass_plasma", "mg/kg", 178.0, "G_p", "glucose in plasma and rapidly equilibrating tissues", True),
     ("glucose_mass_tissue", "mg/kg", 135.0, "G_t", "glucose in slowly equilibrating tissues", True),
-    ("insulin_mass_liver", "pmol/kg", 4.5, "I_l", "insulin in the liver", True),
-    ("insulin_mass_plasma", "pmol/kg", 1.25, "I_p", "insulin in plasma", True),
+    ("insulin_mass_liver", "pmol/kg", 4.5, "I_l", "insulin in the liver", False),
+    ("insulin_mass_plasma", "pmol/kg", 1.25, "I_p", "insulin in plasma", False),
     ("stomach_solid", "mg", 0.0, "Q_sto1", "glucose in the stomach, solid phase", True),
     ("stomach_liquid", "mg", 0.0, "Q_sto2", "glucose in the stomach, liquid (triturated) phase", True),
     ("gut_glucose", "mg", 0.0, "Q_gut", "glucose in the intestine", True),
-    ("insulin_delayed_1", "pmol/L", 25.0, "I_1", "first delay compartment of insulin on EGP", True),
-    ("insulin_delayed", "pmol/L", 25.0, "I_d", "delayed insulin acting on EGP", True),
+    ("insulin_delayed_1", "pmol/L", 25.0, "I_1", "first delay compartment of insulin on EGP", False),
+    ("insulin_delayed", "pmol/L", 25.0, "I_d", "delayed insulin acting on EGP", False),
     ("insulin_action", "pmol/L", 0.0, "X", "remote insulin action on utilisation (above basal)", False),
-    ("portal_insulin", "pmol/kg", 3.6, "I_po", "insulin in the portal vein", True),
+    ("portal_insulin", "pmol/kg", 3.6, "I_po", "insulin in the portal vein", False),
     ("secretion_provision", "pmol/kg/min", 0.0, "Y", "glucose-driven provision of new insulin", False),
     ("meal_size", "mg", DEFAULT_MEAL, "D", "glucose of the current meal, D (set by meal())", True),
 )  # fmt: skip
@@ -116,7 +119,7 @@ _PARAM_INFO = (
     ("k_insulin_plasma_to_liver", "1/min", 0.484, "m_2", "insulin transfer plasma -> liver", "kinetic", None),
     ("k_insulin_peripheral_clearance", "1/min", 0.194, "m_4", "peripheral insulin degradation", "kinetic", None),
     ("HE_secretion_slope", "kg*min/pmol", 0.0304, "m_5", "fall of hepatic extraction with secretion", "kinetic", None),
-    ("HE_intercept", "1", 0.6471, "m_6", "hepatic extraction at zero secretion", "kinetic", None),
+    ("HE_intercept", "1", 0.6471, "m_6", "hepatic extraction at zero secretion", "kinetic", 1.0),
     ("basal_insulin", "pmol/L", 25.0, "I_b", "basal plasma insulin", "condition", None),
     ("basal_insulin_secretion", "pmol/kg/min", 1.8, "S_b", "basal insulin secretion", "condition", None),
     ("k_emptying_max", "1/min", 0.0558, "k_max", "maximal gastric emptying rate", "kinetic", None),

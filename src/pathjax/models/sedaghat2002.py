@@ -48,6 +48,14 @@ Equations (v = reaction rate, fM/min or %/min)::
     k12  = 0.1 * k_PKC_deactivation * (PIP3 - 0.31) / (3.1 - 0.31)
     k13' = (40/60 - 4/96) * k_GLUT4_endo * (0.2 * AKT_active + 0.8 * PKCzeta_active) / AP_equilibrium
 
+Akt and PKC-zeta activation rates k11 and k12 are proportional to PIP3 - 0.31 %, the
+published basal PIP3; they turn negative when PIP3 falls below it (which happens after
+insulin washout whenever the parameters move the basal PIP3 away from 0.31 %), and the
+published equations then drive the active fractions below zero; a negative Akt/PKC
+effect in turn makes GLUT4 exocytosis negative, which can push surface GLUT4 below zero.
+pathjax reproduces the equations as published, so these three states are not declared
+non-negative.
+
 Receptor synthesis (SBML events 2 and 3, both on x6 + x7 + x8 against 100 fM): the
 rate is `k_synthesis_low` while the intracellular receptor pool exceeds its set point
 and `k_synthesis_high` otherwise. Both events share the threshold, so the switch has no
@@ -90,11 +98,11 @@ STATES = (
     State("PIP2", "% of total", 99.4, "PI(4,5)P2"),
     State("PI34P2", "% of total", 0.29, "PI(3,4)P2"),
     State("AKT", "% of total", 100.0, "inactive Akt"),
-    State("AKT_active", "% of total", 0.0, "activated Akt"),
+    State("AKT_active", "% of total", 0.0, "activated Akt", nonnegative=False),
     State("PKCzeta", "% of total", 100.0, "inactive PKC-zeta"),
-    State("PKCzeta_active", "% of total", 0.0, "activated PKC-zeta"),
+    State("PKCzeta_active", "% of total", 0.0, "activated PKC-zeta", nonnegative=False),
     State("GLUT4_intracellular", "% of total", 96.0, "GLUT4 in intracellular vesicles"),
-    State("GLUT4_surface", "% of total", 4.0, "GLUT4 at the cell surface"),
+    State("GLUT4_surface", "% of total", 4.0, "GLUT4 at the cell surface", nonnegative=False),
 )
 
 _STATE_IDS = (
