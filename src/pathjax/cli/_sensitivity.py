@@ -1,0 +1,180 @@
+"""``pathjax sensitivity``: local, Sobol, Morris or DGSM sensitivities to NetCDF + PNG."""
+
+import math
+from pathlib import Path
+
+import numpy as np
+import typer
+
+from .. import io as _io
+from .._errors import InputError
+from .._sampling import lognormal_spread
+from . import app, guarded, interactive, out
+from ._simulate import _load, _summary_vars
+
+METHODS = ("local", "sobol", "morris", "dgsm")
+
+
+def _split(text: str | None) -> list[str] | None:
+    if text is None:
+        return None
+    names = [s.strip() for s in text.split(",") if s.strip()]
+    if not names:
+        raise InputError(f"expected comma-separated names, got {text!r}")
+    return names
+
+
+def _parse_bounds(items: list[str] | None) -> dict[str, tuple[float, float]]:
+    parsed: dict[str, tuple[float, float]] = {}
+    for item in items or []:
+        name, sep, rng = item.partition("=")
+        lo, sep2, hi = rng.partition(":")
+        try:
+            if not (sep and sep2 and name.strip()):
+                raise ValueError
+            parsed[name.strip()] = (float(lo), float(hi))
+        except ValueError:
+            raise InputError(f"--bounds must look like NAME=LOW:HIGH, got {item!r}") from None
+    return parsed
+
+
+def _global_bounds(model, names: list[str], spread: float, explicit: dict) -> dict:
+    """[default / spread, default * spread] (clipped to the admissible range) for every
+    name without explicit bounds."""
+    if not (math.isfinite(spread) and spread > 1.0):
+        raise InputError(f"--spread must be a number > 1, got {spread}")
+    bounds = {}
+    for name in names:
+        if name in explicit:
+            bounds[name] = explicit[name]
+            continue
+        spec = model.param_spec(name)
+        if spec.default <= 0:
+            raise InputError(
+                f"parameter {name!r} has default {spec.default}; give its range with "
+                f"--bounds {name}=LOW:HIGH"
+            )
+        lo = max(spec.default / spread, spec.lower)
+        hi = min(spec.default * spread, spec.upper)
+        bounds[name] = (lo, hi)
+    for name in explicit:
+        if name not in bounds:
+            bounds[name] = explicit[name]
+    return bounds
+
+
+def _save_plot(method: str, result, path: Path, time: float | None, title: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from .. import sensitivity as sa
+
+    if method == "local":
+        n_par = result.sizes["parameter"]
+        fig, axes = plt.subplots(1, 2, figsize=(12, 0.3 * min(n_par, 20) + 2.0))
+        sa.tornado(result, time=time, ax=axes[0])
+        sa.heatmap(result, ax=axes[1])
+    else:
+        fig, ax = plt.subplots(figsize=(max(4.5, 0.45 * result.sizes["parameter"] + 1.5), 3.8))
+        draw = {"sobol": sa.sobol_bars, "morris": sa.morris_bars, "dgsm": sa.dgsm_bars}[method]
+        draw(result, time=time, ax=ax)
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+@app.command("sensitivity")
+@guarded
+def sensitivity_command(
+    out_file: Path = typer.Option(..., "--out", help="result file, .nc (NetCDF) or .zarr"),
+    model: str = typer.Option(None, "--model", help="bundled model name (see `pathjax models`)"),
+    sbml: Path = typer.Option(None, "--sbml", help="an SBML file to import instead"),
+    time_unit: str = typer.Option(None, "--time-unit", help="time unit of an SBML model"),
+    method: str = typer.Option("local", "--method", help="local, sobol, morris or dgsm"),
+    params: str = typer.Option(
+        None, "--params", help="comma-separated parameters (default: every kinetic parameter)"
+    ),
+    outputs: str = typer.Option(
+        None, "--outputs", help="comma-separated states/observables (global methods: one)"
+    ),
+    bounds: list[str] = typer.Option(
+        None, "--bounds", help="global methods: NAME=LOW:HIGH, repeatable (overrides --spread)"
+    ),
+    spread: float = typer.Option(
+        2.0, "--spread", help="global methods: each parameter on [default/S, default*S]"
+    ),
+    n: int = typer.Option(
+        64, "--n", help="sobol: base sample (power of 2); morris: trajectories; dgsm: sample"
+    ),
+    seed: int = typer.Option(0, "--seed", help="random seed of the sample or population"),
+    absolute: bool = typer.Option(
+        False, "--absolute", help="local: d y / d p instead of d ln y / d ln p"
+    ),
+    mode: str = typer.Option("auto", "--mode", help="local/dgsm: auto, forward or reverse"),
+    patients: int = typer.Option(1, "--patients", help="local: virtual patients"),
+    cv: float = typer.Option(0.2, "--cv", help="local: coefficient of variation of kinetics"),
+    t_end: float = typer.Option(None, "--t-end", help="end time (model time unit)"),
+    points: int = typer.Option(61, "--points", help="number of output times"),
+    protocol: str = typer.Option(None, "--protocol", help="a named protocol of the model"),
+    rtol: float = typer.Option(None, "--rtol", help="default 1e-8 (local, dgsm), 1e-6"),
+    atol: float = typer.Option(None, "--atol", help="default 1e-12 (local, dgsm), 1e-9"),
+    time: float = typer.Option(None, "--time", help="time of the tornado/bar plot (last)"),
+    plot: Path = typer.Option(None, "--plot", help="also write a PNG here"),
+) -> None:
+    """Sensitivity of model outputs to parameters: local (autodiff, normalised by
+    default), Sobol, Morris or DGSM; writes the result and optionally a figure."""
+    from .. import sensitivity as sa
+
+    _io.check_out_path(out_file)
+    if plot is not None and plot.suffix.lower() != ".png":
+        raise InputError(f"--plot {str(plot)!r} must end in .png")
+    if method not in METHODS:
+        raise InputError(f"--method must be one of {', '.join(METHODS)}, got {method!r}")
+    if points < 1:
+        raise InputError(f"--points must be at least 1, got {points}")
+    if patients < 1:
+        raise InputError(f"--patients must be at least 1, got {patients}")
+    m = _load(model, sbml, time_unit)
+    t_end = m.t_end if t_end is None else t_end
+    if not t_end > 0:
+        raise InputError(f"--t-end must be positive, got {t_end}")
+    t = np.linspace(0.0, t_end, points)
+    names = _split(params) or [p.name for p in m.param_specs if p.kind == "kinetic"]
+    outs = _split(outputs) or _summary_vars(m)
+    tight = method in ("local", "dgsm")
+    rtol = rtol if rtol is not None else (1e-8 if tight else 1e-6)
+    atol = atol if atol is not None else (1e-12 if tight else 1e-9)
+    mode_arg = None if mode == "auto" else mode
+    if method == "local":
+        pop = lognormal_spread(m, patients, cv, seed) if patients > 1 else None
+        result = sa.local(m, t, pop, wrt=names, outputs=outs, normalized=not absolute,
+                          mode=mode_arg, protocol=protocol, rtol=rtol, atol=atol)  # fmt: skip
+        attrs = dict(result.attrs)
+        result = result.to_dataset()
+        result.attrs.update(attrs)
+        summary = f"{patients} patients x {len(names)} parameters x {len(outs)} outputs"
+    else:
+        if _split(outputs) is not None and len(outs) != 1:
+            raise InputError(f"--method {method} takes one output, got {len(outs)}")
+        output = outs[0]
+        box = _global_bounds(m, names, spread, _parse_bounds(bounds))
+        if method == "sobol":
+            result = sa.sobol(m, t, box, output, n, seed, protocol=protocol, rtol=rtol,
+                              atol=atol, progress=interactive())  # fmt: skip
+        elif method == "morris":
+            result = sa.morris(m, t, box, output, n, seed, protocol=protocol, rtol=rtol,
+                               atol=atol, progress=interactive())  # fmt: skip
+        else:
+            result = sa.dgsm(m, t, box, output, n, seed, protocol=protocol, mode=mode_arg,
+                             rtol=rtol, atol=atol)  # fmt: skip
+        summary = f"{result.attrs['n_evaluations']} evaluations, {len(box)} parameters"
+    result.attrs["command_method"] = method
+    _io.write(result, out_file)
+    out.print(f"wrote {out_file} ({method}: {summary})")
+    if plot is not None:
+        source = result["sensitivity"] if method == "local" else result
+        _save_plot(method, source, plot, time, f"{m.name}: {method} sensitivity")
+        out.print(f"wrote {plot}")
