@@ -48,6 +48,28 @@ needs_shared = pytest.mark.skipif(not shared_available(), reason="shared SBML fi
 
 
 # ---- local sensitivities against libRoadRunner ------------------------------------------
+def assert_sensitivities_agree(ours, ref, value, outputs, wrt, tol=TOL, floor=FLOOR):
+    """Compare d y / d ln p arrays (patient, time, output, parameter) pair by pair.
+
+    A pair whose reference exceeds `floor` of the output's range (max |y|) must agree
+    to `tol` relative to its own maximum; a smaller one must be negligible in both.
+    Returns the worst relative error and the number of pairs held to `tol`.
+    """
+    scale = np.abs(value).max(axis=(0, 1))
+    worst, checked = 0.0, 0
+    for o, oname in enumerate(outputs):
+        for j, pname in enumerate(wrt):
+            r, got = ref[:, :, o, j], ours[:, :, o, j]
+            peak = np.abs(r).max()
+            if peak > floor * scale[o]:
+                rel = np.abs(got - r).max() / peak
+                assert rel <= tol, f"d {oname} / d {pname}: relative error {rel:.2e}"
+                worst, checked = max(worst, rel), checked + 1
+            else:
+                assert np.abs(got).max() <= 2 * floor * scale[o], f"d {oname} / d {pname}"
+    return worst, checked
+
+
 def _compare_with_roadrunner(model, sbml_file, outputs, wrt, seed):
     params, sbml_sets = perturbed_batch(model, wrt, n=1, cv=0.2, seed=seed)
     sbml_sets = [{model.sbml_ids[k]: params[k][0] for k in wrt}] + sbml_sets  # + defaults
@@ -60,18 +82,7 @@ def _compare_with_roadrunner(model, sbml_file, outputs, wrt, seed):
     sel = [f"[{model.sbml_ids[o]}]" if o in model.state_names else model.sbml_ids[o]
            for o in outputs]  # fmt: skip
     fd = roadrunner_sensitivities(sbml_file, t, sel, sbml_sets, [model.sbml_ids[k] for k in wrt])
-    scale = np.abs(s["value"].values).max(axis=(0, 1))
-    worst, checked = 0.0, 0
-    for o, oname in enumerate(outputs):
-        for j, pname in enumerate(wrt):
-            ref, got = fd[:, :, o, j], ours[:, :, o, j]
-            peak = np.abs(ref).max()
-            if peak > FLOOR * scale[o]:
-                rel = np.abs(got - ref).max() / peak
-                assert rel <= TOL, f"d {oname} / d {pname}: relative error {rel:.2e}"
-                worst, checked = max(worst, rel), checked + 1
-            else:
-                assert np.abs(got).max() <= 2 * FLOOR * scale[o], f"d {oname} / d {pname}"
+    worst, checked = assert_sensitivities_agree(ours, fd, s["value"].values, outputs, wrt)
     # about half of the pairs are structurally zero (no feedback upstream) or tiny
     assert checked > len(outputs) * len(wrt) // 3
     return worst
@@ -193,9 +204,14 @@ def test_forward_equals_reverse_sedaghat():
     params = {"k_IRS1_phos": np.array([4.16, 3.0])}
     fwd = local(SEDAGHAT, t, params, mode="forward", **kw)
     rev = local(SEDAGHAT, t, params, mode="reverse", **kw)
-    scale = np.abs(fwd.values).max(axis=(0, 1), keepdims=True)
-    err = np.abs(fwd.values - rev.values) / scale
-    assert err.max() <= 1e-6, f"forward vs reverse: {err.max():.1e}"
+    p = fwd["parameter_value"].values[:, None, None, :]
+    # Two solvers' solutions at rtol 1e-10 differ by ~1e-9 of an output's range, so a
+    # sensitivity 1e-5 of the range agrees to ~1e-4 (measured worst: 1.2e-5).
+    worst, checked = assert_sensitivities_agree(fwd.values * p, rev.values * p,
+                                                fwd["value"].values, outputs, wrt, tol=1e-4,
+                                                floor=1e-5)  # fmt: skip
+    assert checked >= 8
+    print(f"sedaghat2002: forward vs reverse, worst relative difference {worst:.1e}")
 
 
 def test_auto_mode_follows_the_shape():
