@@ -56,31 +56,44 @@ _MAX_CHUNK = {"forward": 1024, "reverse": 128}
 REVERSE_MAX_STEPS = 4096
 
 
+# Measured cost of one reverse-mode cotangent over one forward-mode tangent (Sedaghat
+# 2002, 64 patients, CPU; benchmarks/bench_sensitivity.py): a tangent through the
+# batch-native engine costs about 2 forward solves, a cotangent through
+# vmap(diffeqsolve) and the checkpointed adjoint about 50.
+REVERSE_COST_RATIO = 25
+
+
 def choose_mode(n_parameters: int, n_outputs: int, n_times: int) -> str:
     """The cheaper mode for a Jacobian of ``n_outputs * n_times`` rows and
-    ``n_parameters`` columns: forward mode costs one tangent per parameter, reverse mode
-    one cotangent per output value, so forward wins when
-    ``n_parameters <= n_outputs * n_times``.
+    ``n_parameters`` columns.
+
+    Forward mode costs one tangent per parameter, reverse mode one cotangent per output
+    value; a cotangent costs about `REVERSE_COST_RATIO` tangents here, so forward mode
+    is chosen when ``n_parameters <= REVERSE_COST_RATIO * n_outputs * n_times``.
 
     Examples:
-        >>> choose_mode(36, 1, 61), choose_mode(36, 1, 7)
-        ('forward', 'reverse')
+        >>> choose_mode(36, 1, 61), choose_mode(36, 1, 1), choose_mode(56, 1, 2)
+        ('forward', 'reverse', 'reverse')
     """
-    return "forward" if n_parameters <= n_outputs * n_times else "reverse"
+    cheaper = n_parameters <= REVERSE_COST_RATIO * n_outputs * n_times
+    return "forward" if cheaper else "reverse"
 
 
 def _check_mode(mode: Any, model: Model, m: int, n_out: int, K: int) -> str:
-    if mode is None or mode == "auto":
-        if model.event_specs:
-            return "forward"
-        return choose_mode(m, n_out, K)
-    if mode not in _MODES:
+    if mode is not None and mode != "auto" and mode not in _MODES:
         raise InputError(f"mode must be 'forward', 'reverse', 'auto' or None, got {mode!r}")
-    if mode == "reverse" and model.event_specs:
+    if model.event_specs:
+        # The engine locates an event by bisection, which carries no derivative of the
+        # event time, and the Diffrax path has no events at all: the result would be
+        # silently wrong for every parameter that moves an event.
         raise InputError(
-            f"model {model.name!r} has state events, which the reverse-mode (Diffrax) path "
-            "does not support; use mode='forward'"
+            f"model {model.name!r} has state events "
+            f"({', '.join(e.name for e in model.event_specs)}); local sensitivities "
+            "through event times are not supported (the solver does not differentiate "
+            "the event time). Use sobol or morris, which need no derivatives"
         )
+    if mode is None or mode == "auto":
+        return choose_mode(m, n_out, K)
     return mode
 
 
@@ -210,6 +223,7 @@ def _chunk_fn(
             ct = jnp.zeros((K * n_out, B), out.dtype).at[i].set(1.0)
             return pullback(ct.reshape(K, n_out, B))[0]  # (m, B)
 
+        # One cotangent at a time: vmapping them was 4x slower (measured, Sedaghat 2002).
         grads = jax.lax.map(one, jnp.arange(K * n_out))  # (K * n_out, m, B)
         grads = grads.reshape(K, n_out, Pw.shape[0], B)
         return out, jnp.transpose(grads, (3, 0, 1, 2)), status
@@ -269,10 +283,11 @@ def local(
     pre-equilibration and the protocol's doses.
 
     Mode (``mode=None`` or ``"auto"``): forward mode costs one tangent per parameter in
-    `wrt`, reverse mode one cotangent per output value (``len(outputs) * len(t)``), so
-    the default is ``"forward"`` when ``len(wrt) <= len(outputs) * len(t)`` and
-    ``"reverse"`` otherwise (see `choose_mode`); a model with state events always uses
-    forward mode. ``"forward"`` differentiates the batch-native engine
+    `wrt`, reverse mode one cotangent per output value (``len(outputs) * len(t)``); a
+    cotangent costs about `REVERSE_COST_RATIO` (25) tangents here, so the default is
+    ``"forward"`` when ``len(wrt) <= 25 * len(outputs) * len(t)`` and ``"reverse"``
+    otherwise, e.g. for a single scalar output and many parameters (see
+    `choose_mode`). ``"forward"`` differentiates the batch-native engine
     (`jax.jvp`/`jax.vmap`); ``"reverse"`` runs ``vmap(diffrax.diffeqsolve)`` with
     `pathjax.solvers.Rodas5P` and `diffrax.RecursiveCheckpointAdjoint` (every step stored,
     at most `REVERSE_MAX_STEPS` per segment unless `max_steps` says otherwise). Both give
@@ -308,7 +323,8 @@ def local(
 
     Raises:
         ValueError: (`pathjax.InputError`) unknown parameter or output names, a bad mode
-            or tolerance, reverse mode for a model with state events, and everything
+            or tolerance, a model with state events (event times are not
+            differentiated), and everything
             `pathjax.simulate` rejects; before anything is compiled.
 
     Examples:
