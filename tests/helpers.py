@@ -272,3 +272,141 @@ def roadrunner_documents(
         res = rr.simulate(times=list(map(float, t)), selections=["time"] + selections)
         out[i] = np.asarray(res)[:, 1:]
     return out
+
+
+def make_sbml(
+    *,
+    level: int = 2,
+    version: int = 4,
+    compartments=(("c", 1.0, True),),
+    species=(),
+    parameters=(),
+    reactions=(),
+    rules=(),
+    initial=(),
+    events=(),
+    functions=(),
+    time_units=None,
+) -> str:
+    """SBML text from compact specs (maths in libsbml's L3 infix syntax).
+
+    species: (id, compartment, value, {"amount": bool, "hosu": bool, "boundary": bool,
+    "constant": bool}); parameters: (id, value, constant); reactions: (id, {reactant:
+    stoich}, {product: stoich}, formula, {local: value}, fast); rules: (kind, variable,
+    formula) with kind "assignment", "rate" or "algebraic"; initial: (symbol, formula);
+    events: (id, trigger, [(variable, formula)], delay or None).
+    """
+    import libsbml
+
+    doc = libsbml.SBMLDocument(level, version)
+    m = doc.createModel()
+    m.setId("toy")
+
+    def math(formula):
+        # The infix parser reads "time" as the time csymbol; "time_id" stands for an
+        # ordinary symbol whose id is "time".
+        node = libsbml.parseL3Formula(formula)
+        assert node is not None, libsbml.getLastParseL3Error()
+        node.renameSIdRefs("time_id", "time")
+        return node
+
+    for fid, formula in functions:
+        f = m.createFunctionDefinition()
+        f.setId(fid)
+        f.setMath(math(formula))
+    for cid, size, constant in compartments:
+        c = m.createCompartment()
+        c.setId(cid)
+        c.setSize(size)
+        c.setConstant(constant)
+        if level == 3:
+            c.setSpatialDimensions(3)
+    for sid, comp, value, *opts in species:
+        o = opts[0] if opts else {}
+        s = m.createSpecies()
+        s.setId(sid)
+        s.setCompartment(comp)
+        if o.get("amount"):
+            s.setInitialAmount(value)
+        else:
+            s.setInitialConcentration(value)
+        s.setHasOnlySubstanceUnits(o.get("hosu", False))
+        s.setBoundaryCondition(o.get("boundary", False))
+        s.setConstant(o.get("constant", False))
+    for pid, value, *opts in parameters:
+        p = m.createParameter()
+        p.setId(pid)
+        if value is not None:
+            p.setValue(value)
+        p.setConstant(opts[0] if opts else True)
+    for rid, reactants, products, formula, *opts in reactions:
+        local = opts[0] if opts else {}
+        fast = opts[1] if len(opts) > 1 else False
+        r = m.createReaction()
+        r.setId(rid)
+        r.setReversible(False)
+        if level < 3 or version == 1 or fast:
+            r.setFast(fast)
+        for sid, st in reactants.items():
+            sr = r.createReactant()
+            sr.setSpecies(sid)
+            sr.setStoichiometry(st)
+            if level == 3:
+                sr.setConstant(True)
+        for sid, st in products.items():
+            sr = r.createProduct()
+            sr.setSpecies(sid)
+            sr.setStoichiometry(st)
+            if level == 3:
+                sr.setConstant(True)
+        kl = r.createKineticLaw()
+        for lid, v in local.items():
+            lp = kl.createLocalParameter() if level == 3 else kl.createParameter()
+            lp.setId(lid)
+            lp.setValue(v)
+        kl.setMath(math(formula))
+    for kind, var, formula in rules:
+        r = {
+            "assignment": m.createAssignmentRule,
+            "rate": m.createRateRule,
+            "algebraic": m.createAlgebraicRule,
+        }[kind]()
+        if var:
+            r.setVariable(var)
+        r.setMath(math(formula))
+    for sym, formula in initial:
+        ia = m.createInitialAssignment()
+        ia.setSymbol(sym)
+        ia.setMath(math(formula))
+    for eid, trigger, assigns, *rest in events:
+        e = m.createEvent()
+        e.setId(eid)
+        if level == 3:
+            e.setUseValuesFromTriggerTime(True)
+        tr = e.createTrigger()
+        tr.setMath(math(trigger))
+        if level == 3:
+            tr.setPersistent(True)
+            tr.setInitialValue(rest[1] if len(rest) > 1 else True)
+        for var, formula in assigns:
+            ea = e.createEventAssignment()
+            ea.setVariable(var)
+            ea.setMath(math(formula))
+        if rest and rest[0] is not None:
+            d = e.createDelay()
+            d.setMath(math(rest[0]))
+    if time_units is not None:
+        kind_mult = time_units
+        if level == 3:
+            m.setTimeUnits("time_unit")
+            ud = m.createUnitDefinition()
+            ud.setId("time_unit")
+        else:
+            ud = m.createUnitDefinition()
+            ud.setId("time")
+        u = ud.createUnit()
+        u.setKind(libsbml.UnitKind_forName(kind_mult[0]))
+        u.setMultiplier(kind_mult[1])
+        u.setExponent(1)
+        u.setScale(0)
+    return libsbml.writeSBMLToString(doc)

@@ -5,8 +5,8 @@ import libsbml
 import pytest
 
 import pathjax
+from helpers import make_sbml
 from pathjax import InputError
-from test_sbml_features import make_sbml
 
 BASE = dict(species=(("A", "c", 1.0), ("B", "c", 0.0)), parameters=(("k", 1.0),))
 

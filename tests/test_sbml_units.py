@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 
 import pathjax
-from helpers import SBML_DIR
-from test_sbml_features import make_sbml
+from helpers import SBML_DIR, make_sbml
 
 SPECIES = (("A", "c", 1.0),)
 
