@@ -191,7 +191,9 @@ def test_forward_from_an_exact_steady_state():
 def test_normalized_is_the_log_derivative():
     proto = DOSE
     kw = dict(wrt=["k", "y_init"], outputs=["y"], mode="forward", protocol=proto)
-    plain = local(RELAX, T_TOY, {"k": K_TOY}, **kw)
+    calls = []
+    plain = local(RELAX, T_TOY, {"k": K_TOY}, progress=lambda *a: calls.append(a), **kw)
+    assert calls[-1] == (2, 2)  # progress over patients
     logs = local(RELAX, T_TOY, {"k": K_TOY}, normalized=True, **kw)
     p = plain["parameter_value"].values[:, None, None, :]
     y = plain["value"].values[..., None]

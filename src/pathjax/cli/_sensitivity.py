@@ -104,7 +104,7 @@ def sensitivity_command(
         None, "--bounds", help="global methods: NAME=LOW:HIGH, repeatable (overrides --spread)"
     ),
     spread: float = typer.Option(
-        2.0, "--spread", help="global methods: each parameter on [default/S, default*S]"
+        2.0, "--spread", help="global methods: each parameter from default/S to default*S"
     ),
     n: int = typer.Option(
         64, "--n", help="sobol: base sample (power of 2); morris: trajectories; dgsm: sample"
@@ -151,7 +151,8 @@ def sensitivity_command(
     if method == "local":
         pop = lognormal_spread(m, patients, cv, seed) if patients > 1 else None
         result = sa.local(m, t, pop, wrt=names, outputs=outs, normalized=not absolute,
-                          mode=mode_arg, protocol=protocol, rtol=rtol, atol=atol)  # fmt: skip
+                          mode=mode_arg, protocol=protocol, rtol=rtol, atol=atol,
+                          progress=interactive())  # fmt: skip
         attrs = dict(result.attrs)
         result = result.to_dataset()
         result.attrs.update(attrs)

@@ -275,6 +275,7 @@ def local(
     max_steps: int | None = None,
     chunk_size: int | None = None,
     devices: Sequence[Any] | int | str | None = None,
+    progress: bool | Callable[[int, int], None] = False,
 ) -> xr.DataArray:
     """Local sensitivities d output / d parameter of every patient of a batch.
 
@@ -312,6 +313,7 @@ def local(
         chunk_size: patients per compiled call (default: from the memory of the
             tangents).
         devices: split patients over these devices (see `pathjax.simulate`).
+        progress: show a progress bar over patients (or call ``f(done, total)``).
 
     Returns:
         `xarray.DataArray` ``sensitivity`` with dims ``(patient, time, output,
@@ -386,6 +388,7 @@ def local(
     sens = np.empty((n, K, n_out, m))
     values = np.empty((n, K, n_out))
     status = np.empty((n,), np.int32)
+    bar = _progress(progress, n)
     for start in range(0, n, chunk):
         stop = min(n, start + chunk)
         sl = slice(start, stop)
@@ -419,6 +422,8 @@ def local(
         values[sl] = np.moveaxis(np.asarray(out)[..., :k], -1, 0)
         sens[sl] = np.asarray(ds)[:k]
         status[sl] = np.asarray(st)[:k]
+        bar(stop)
+    bar(None)
     failed = status != 0
     sens[failed] = np.nan
     values[failed] = np.nan
@@ -429,6 +434,27 @@ def local(
         sens[np.broadcast_to((values == 0)[..., None], sens.shape)] = np.nan
     return _assemble(model, batch.t, out_names, wrt_names, sens, values, pvals, status,
                      normalized, mode, rtol, atol, batch.protocol.describe())  # fmt: skip
+
+
+def _progress(progress: Any, total: int) -> Callable[[int | None], None]:
+    if callable(progress):
+        return lambda done: progress(total if done is None else done, total)
+    if not progress:
+        return lambda done: None
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    bar = Progress(TextColumn("[bold]sensitivity"), BarColumn(), MofNCompleteColumn(),
+                   TextColumn("patients"))  # fmt: skip
+    task = bar.add_task("sensitivity", total=total)
+    bar.start()
+
+    def update(done: int | None) -> None:
+        if done is None:
+            bar.stop()
+        else:
+            bar.update(task, completed=done)
+
+    return update
 
 
 def _assemble(model, t, out_names, wrt_names, sens, values, pvals, status, normalized, mode,
