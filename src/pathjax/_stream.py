@@ -111,9 +111,16 @@ def _fsync_tree(root: Path) -> None:
         _fsync_dir(Path(dirpath))
 
 
-def _file_record(path: Path) -> list[int]:
-    data = path.read_bytes()
-    return [len(data), zlib.crc32(data)]
+def _digest(paths: list[Path]) -> list[int] | None:
+    """[total bytes, CRC-32 of the files' bytes in order], or None if one is missing."""
+    size, crc = 0, 0
+    for p in paths:
+        if not p.is_file():
+            return None
+        data = p.read_bytes()
+        size += len(data)
+        crc = zlib.crc32(data, crc)
+    return [size, crc]
 
 
 def _write_json_atomic(path: Path, obj: Any, index: int | None = None) -> None:
@@ -143,6 +150,23 @@ class Sink:
         self.n, self.chunk = int(n), int(chunk)
         self.n_chunks = -(-self.n // self.chunk)
         self.committed: dict[int, dict] = {}
+        self.chunk_files: list[str] = []  # file names of chunk i, with "{i}" for i
+
+    def files(self, root: Path, index: int) -> list[Path]:
+        """The files that hold chunk `index`."""
+        return [root / f.replace("{i}", str(index)) for f in self.chunk_files]
+
+    def _record(self, root: Path, index: int, extra: Mapping[str, Any]) -> None:
+        """fsync chunk `index`'s files and note their size and checksum as committed."""
+        paths = self.files(root, index)
+        for p in paths:
+            _fsync_file(p)
+        for d in sorted({p.parent for p in paths}):
+            _fsync_dir(d)
+        start, stop = self.bounds(index)
+        size, crc = _digest(paths)
+        self.committed[index] = {"start": start, "stop": stop, "bytes": size, "crc32": crc,
+                                 **extra}  # fmt: skip
 
     # ---- manifest ----------------------------------------------------------------------
     def _manifest(self, complete: bool = False) -> dict:
@@ -153,6 +177,7 @@ class Sink:
             "n": self.n,
             "chunk_size": self.chunk,
             "n_chunks": self.n_chunks,
+            "chunk_files": self.chunk_files,
             "chunks": {str(k): v for k, v in sorted(self.committed.items())},
             "complete": complete,
         }
@@ -171,17 +196,12 @@ class Sink:
                 f"({detail}); use the same settings, or --overwrite to start again"
             )
 
-    def _verify(self, root: Path, chunks: Mapping[str, Any]) -> None:
-        """Keep the committed chunks whose files still match their records."""
+    def _verify(self, root: Path, manifest: Mapping[str, Any]) -> None:
+        """Keep the committed chunks whose files still match their size and checksum."""
+        self.chunk_files = list(manifest.get("chunk_files", []))
         self.committed = {}
-        for key, rec in chunks.items():
-            ok = True
-            for rel, (size, crc) in rec.get("files", {}).items():
-                f = root / rel
-                if not f.is_file() or _file_record(f) != [size, crc]:
-                    ok = False
-                    break
-            if ok:
+        for key, rec in manifest.get("chunks", {}).items():
+            if _digest(self.files(root, int(key))) == [rec.get("bytes"), rec.get("crc32")]:
                 self.committed[int(key)] = rec
 
     # ---- interface ---------------------------------------------------------------------
@@ -223,26 +243,23 @@ class ZarrSink(Sink):
             else:
                 manifest = json.loads(mf.read_text())
                 self._check_manifest(manifest, mf)
-                self._verify(self.path, manifest.get("chunks", {}))
+                self._verify(self.path, manifest)
                 self.initialised = True
         if self.partial.exists():  # an interrupted creation: never committed
             shutil.rmtree(self.partial)
 
-    def _chunk_files(self, root: Path, index: int, ds: xr.Dataset) -> dict[str, list[int]]:
-        """fsync the files of chunk `index` of every patient variable; their records."""
+    def _template(self, root: Path, ds: xr.Dataset) -> list[str]:
+        """Chunk file names of every patient variable, "{i}" standing for the index."""
         import zarr
 
         g = zarr.open_group(str(root), mode="r", zarr_format=2)
-        out = {}
+        out = []
         for name in ds.variables:
             if name == "patient" or "patient" not in ds[name].dims:
                 continue
             arr = g[str(name)]
-            key = arr.metadata.encode_chunk_key((index,) + (0,) * (arr.ndim - 1))
-            f = root / str(name) / key
-            _fsync_file(f)
-            out[f"{name}/{key}"] = _file_record(f)
-        _fsync_tree_dirs(root)
+            key = arr.metadata.encode_chunk_key((999_999_999,) + (0,) * (arr.ndim - 1))
+            out.append(f"{name}/{key}".replace("999999999", "{i}"))
         return out
 
     def commit(self, index, ds, extra):
@@ -251,9 +268,9 @@ class ZarrSink(Sink):
             if index != 0:
                 raise RuntimeError("a new Zarr store starts with chunk 0")
             self._create(ds)
-            files = self._chunk_files(self.partial, 0, ds)
+            self.chunk_files = self._template(self.partial, ds)
+            self._record(self.partial, 0, extra)
             _crash_point("data", index)
-            self.committed[0] = {"start": start, "stop": stop, "files": files, **extra}
             _write_json_atomic(self.partial / MANIFEST, self._manifest(), 0)
             os.rename(self.partial, self.path)
             _fsync_dir(self.path.parent)
@@ -269,9 +286,8 @@ class ZarrSink(Sink):
                 consolidated=False,
                 write_empty_chunks=True,
             )
-        files = self._chunk_files(self.path, index, ds)
+        self._record(self.path, index, extra)
         _crash_point("data", index)
-        self.committed[index] = {"start": start, "stop": stop, "files": files, **extra}
         _write_json_atomic(self.path / MANIFEST, self._manifest(), index)
 
     def _create(self, ds: xr.Dataset) -> None:
@@ -324,6 +340,7 @@ class NetCDFSink(Sink):
     def __init__(self, path, spec, n, chunk, *, resume: bool, overwrite: bool):
         super().__init__(path, spec, n, chunk)
         self.parts = self.path.with_name(self.path.name + ".parts")
+        self.chunk_files = ["chunk-{i}.nc"]
         mf = self.parts / MANIFEST
         if overwrite:
             if self.path.exists():
@@ -336,11 +353,10 @@ class NetCDFSink(Sink):
                     f"output {str(self.path)!r} exists; pass --resume to continue it or "
                     "--overwrite to replace it"
                 )
-            done = xr.open_dataset(self.path, engine="netcdf4")
-            try:
-                same = done.attrs.get("run_fingerprint") == fingerprint(self.spec)
-            finally:
-                done.close()
+            import netCDF4
+
+            with netCDF4.Dataset(self.path) as done:
+                same = getattr(done, "run_fingerprint", None) == fingerprint(self.spec)
             if not same:
                 raise InputError(
                     f"cannot resume {str(self.path)!r}: it was written with other settings; "
@@ -359,31 +375,26 @@ class NetCDFSink(Sink):
             if mf.is_file():
                 manifest = json.loads(mf.read_text())
                 self._check_manifest(manifest, mf)
-                self._verify(self.parts, manifest.get("chunks", {}))
+                self._verify(self.parts, manifest)
         else:
             self.parts.mkdir()
             _write_json_atomic(mf, self._manifest())
 
     def _part(self, index: int) -> Path:
-        return self.parts / f"chunk-{index:07d}.nc"
+        return self.files(self.parts, index)[0]
 
     def commit(self, index, ds, extra):
-        start, stop = self.bounds(index)
         part = self._part(index)
         tmp = part.with_name(part.name + ".tmp")
         ds.to_netcdf(tmp, engine="netcdf4")
         _fsync_file(tmp)
         os.replace(tmp, part)
-        _fsync_dir(self.parts)
+        self._record(self.parts, index, extra)
         _crash_point("data", index)
-        rec = {part.name: _file_record(part)}
-        self.committed[index] = {"start": start, "stop": stop, "files": rec, **extra}
         _write_json_atomic(self.parts / MANIFEST, self._manifest(), index)
 
     def finish(self, attrs):
-        from .io import open_result
-
-        if not self.done:
+        if not self.done:  # (a finished file keeps the attributes it was written with)
             _crash_point("finish")
             pieces = []
             for i in range(self.n_chunks):
@@ -404,7 +415,9 @@ class NetCDFSink(Sink):
             os.replace(tmp, self.path)
             _fsync_dir(self.path.parent)
             shutil.rmtree(self.parts)
-        return open_result(self.path)
+        # loaded and closed: a NetCDF run is small, and no handle outlives the call
+        with xr.open_dataset(self.path, engine="netcdf4") as ds:
+            return ds.load()
 
 
 def open_sink(path: Path, spec, n: int, chunk: int, *, resume: bool, overwrite: bool) -> Sink:

@@ -282,9 +282,9 @@ def run(
         recs = sink.committed.values()
         final = _final_attrs(
             n,
-            sum(r["n_failed"] for r in recs),
-            sum(r["attempts"] for r in recs),
-            sum(r["plausible"] for r in recs),
+            sum(r.get("n_failed", 0) for r in recs),
+            sum(r.get("attempts", 0) for r in recs),
+            sum(r.get("plausible", 0) for r in recs),
         )
         return sink.finish(final)
     extras = [p.attrs.pop("_extra") for p in pieces]
