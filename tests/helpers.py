@@ -274,6 +274,33 @@ def roadrunner_documents(
     return out
 
 
+def pathjax_command(*args: str, env: dict | None = None, wait: bool = True, cwd=None):
+    """Run ``pathjax ARGS`` in a fresh Python process (the installed entry point's code).
+
+    Returns the `subprocess.CompletedProcess` (``wait=True``) or the running `Popen`.
+    `env` adds to the current environment.
+    """
+    import subprocess
+    import sys
+
+    cmd = [sys.executable, "-c", "from pathjax.cli import main; main()", *args]
+    full_env = {**os.environ, **(env or {})}
+    if wait:
+        return subprocess.run(cmd, capture_output=True, text=True, env=full_env, cwd=cwd)
+    return subprocess.Popen(
+        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=full_env, cwd=cwd
+    )
+
+
+def store_bytes(root: Path, skip: tuple[str, ...] = ("pathjax_manifest.json",)) -> dict[str, bytes]:
+    """Every file under `root` (relative path -> bytes), except the names in `skip`."""
+    out = {}
+    for path in sorted(Path(root).rglob("*")):
+        if path.is_file() and path.name not in skip:
+            out[str(path.relative_to(root))] = path.read_bytes()
+    return out
+
+
 def make_sbml(
     *,
     level: int = 2,
