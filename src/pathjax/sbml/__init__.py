@@ -46,7 +46,9 @@ How SBML maps onto pathjax:
   ``initialValue="false"`` triggers true at the start are applied to the initial
   state). Comparisons of ``time`` with constants anywhere in the maths (time-piecewise
   inputs) are added to the default protocol as breakpoints. Event priorities are
-  ignored (simultaneous events see the same pre-event state).
+  ignored (simultaneous events see the same pre-event state). A protocol passed to
+  `pathjax.simulate` replaces the default one, so add them to keep the SBML's own
+  events: ``model.default_protocol + Protocol.dose(...)``.
 * **Time unit.** Only a label (the maths are never rescaled). The SBML declarations
   are unreliable, so the rule is: pass ``time_unit=``; otherwise a declared ``second``
   gives ``"s"``, 60 / 3600 / 86400 seconds give ``"min"`` / ``"h"`` / ``"day"``, and

@@ -11,6 +11,7 @@ import jax.numpy as jnp
 import jax.scipy.special as jsp
 import libsbml
 import numpy as np
+from jax.custom_derivatives import SymbolicZero
 
 __all__ = [
     "RELATIONAL",
@@ -52,31 +53,31 @@ def safe_pow(base, exponent):
     return jnp.power(jnp.where(bad, 0.0, base), exponent)
 
 
-@safe_pow.defjvp
 def _safe_pow_jvp(primals, tangents):
     base, exponent = primals
     db, de = tangents
     bad = (base < 0) & (exponent != jnp.round(exponent))
     b = jnp.where(bad, 0.0, base)
     value = jnp.power(b, exponent)
-    positive = b > 0
-    b_pos = jnp.where(positive, b, 1.0)
-    # d/d base: exponent * base**(exponent - 1); at base 0 this is 0 (exponent > 1),
-    # 1 (exponent == 1) or infinite (exponent < 1, reported as 0).
-    at_zero = jnp.where(exponent == 1.0, 1.0, 0.0)
-    integer = exponent == jnp.round(exponent)
-    d_base = jnp.where(
-        positive,
-        exponent * jnp.power(b_pos, exponent - 1.0),
-        jnp.where(
-            (b < 0) & integer,
-            exponent * jnp.power(jnp.where(b < 0, b, -1.0), exponent - 1.0),
-            at_zero,
-        ),
-    )
-    d_base = jnp.where(bad, 0.0, d_base)
-    d_exp = jnp.where(positive, value * jnp.log(b_pos), 0.0)
-    return value, d_base * db + d_exp * de
+    nonzero = b != 0
+    b_safe = jnp.where(nonzero, b, 1.0)
+    # d/d base = exponent * base**(exponent - 1) = exponent * value / base; at a zero
+    # base it is 0 (exponent > 1), 1 (exponent == 1) or infinite (exponent < 1, where
+    # 0 is reported); at a guarded negative base, 0.
+    d_base = jnp.where(nonzero, exponent * value / b_safe, jnp.where(exponent == 1.0, 1.0, 0.0))
+    tangent = jnp.where(bad, 0.0, d_base) * _instantiate(db, value)
+    if not isinstance(de, SymbolicZero):  # an exponent that varies (rare)
+        positive = b > 0
+        d_exp = jnp.where(positive, value * jnp.log(jnp.where(positive, b, 1.0)), 0.0)
+        tangent = tangent + d_exp * de
+    return value, tangent
+
+
+def _instantiate(t, like):
+    return jnp.zeros_like(like) if isinstance(t, SymbolicZero) else t
+
+
+safe_pow.defjvp(_safe_pow_jvp, symbolic_zeros=True)
 
 
 def pow_(a: Any, b: Any) -> Any:

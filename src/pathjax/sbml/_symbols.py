@@ -30,6 +30,9 @@ RESERVED = frozenset({"status", "params", "patient", "time", "parameter"})
 
 @dataclasses.dataclass
 class Sym:
+    """One SBML symbol: its id (``"reaction.parameter"`` for a kinetic-law parameter),
+    element type, role, literal value, species attributes and pathjax name."""
+
     sid: str
     type: str  # species | parameter | compartment | local | reaction
     element: Any
