@@ -448,3 +448,18 @@ def test_model_metadata():
     assert "Imported with pathjax.sbml" in m.source
     assert m.units["A"] == "mole * litre^-1"
     assert dict(m.sbml_ids) == {"A": "A", "B": "B", "cell": "cell", "k1": "k1"}
+
+
+def test_loading_again_returns_the_same_model():
+    """So that compiled solves are reused; warnings are repeated on every load."""
+    text = make_sbml(
+        species=(("A", "c", 1.0), ("B", "c", 0.0)),
+        parameters=(("k", 2.0),),
+        reactions=(("R", {"A": 1}, {"B": 1}, "k * A", {}, True),),
+    )
+    with pytest.warns(UserWarning, match="marked fast"):
+        first = pathjax.sbml.load(text)
+    with pytest.warns(UserWarning, match="marked fast"):
+        assert pathjax.sbml.load(text) is first
+    with pytest.warns(UserWarning, match="marked fast"):
+        assert pathjax.sbml.load(text, time_unit="s") is not first

@@ -7,7 +7,9 @@ from the named views, evaluates the rules and rates it needs in dependency order
 (`Program`) and reads its results from it.
 """
 
+import functools
 import math
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -20,7 +22,7 @@ from ..model import Event, Model, NamedValues, Observable, Param, State
 from ..protocol import Protocol
 from ._math import TIME, Expr
 from ._program import Program, constant, divided, per_volume, ref, scaled, symbols_of
-from ._read import check_supported, citation, read_document, time_unit_of, unit_of, warn
+from ._read import check_supported, citation, parse, read_text, time_unit_of, unit_of, warn
 from ._symbols import CONC, Sym, SymbolTable
 
 __all__ = ["build_model", "load"]
@@ -45,7 +47,9 @@ def load(
         name: the model's name (default: the SBML model id, else the file name).
 
     Returns:
-        A `Model` whose state, parameter and observable names are the SBML ids.
+        A `Model` whose state, parameter and observable names are the SBML ids. The
+        same SBML (and arguments) give the same object again, so the solves compiled
+        for it are reused.
 
     Raises:
         InputError: the input does not parse, or uses a construct pathjax does not
@@ -57,9 +61,29 @@ def load(
         >>> m.state_names, m.param_names
         (('A', 'B'), ('cell', 'k1'))
     """
-    doc, stem = read_document(source)
-    check_supported(doc)
-    return build_model(doc, time_unit=time_unit, name=name or None, stem=stem)
+    text, stem = read_text(source)
+    model, notes = _load_text(text, stem, time_unit, name or None)
+    for note in notes:  # again on every load, also when the model comes from the cache
+        warn(note)
+    return model
+
+
+@functools.lru_cache(maxsize=16)
+def _load_text(
+    text: str, stem: str, time_unit: str | None, name: str | None
+) -> tuple[Model, tuple[str, ...]]:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
+        doc = parse(text)
+        check_supported(doc)
+        model = build_model(doc, time_unit=time_unit, name=name, stem=stem)
+    notes = []
+    for w in caught:
+        if issubclass(w.category, UserWarning):
+            notes.append(str(w.message))
+        else:  # pragma: no cover - nothing else is expected while building
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return model, tuple(notes)
 
 
 def _float(x: Any) -> float:

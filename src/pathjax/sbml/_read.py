@@ -13,22 +13,22 @@ import libsbml
 
 from .._errors import InputError
 
-__all__ = ["citation", "check_supported", "read_document", "time_unit_of", "unit_of", "warn"]
+__all__ = ["citation", "check_supported", "parse", "read_text", "time_unit_of", "unit_of", "warn"]
 
 # Packages whose presence changes the meaning of an ODE model; the others (layout,
 # render, annotations) are ignored.
 _HARMLESS_PACKAGES = {"layout", "render", "annot"}
 
 
-def read_document(source: Any) -> tuple[Any, str]:
-    """Parse `source` (a path, or SBML text) into a libsbml document.
+def read_text(source: Any) -> tuple[str, str]:
+    """The SBML text of `source` (a path, or SBML text itself).
 
     Returns:
-        ``(document, stem)``, where `stem` is the file name without extension (or
-        ``""`` for text).
+        ``(text, stem)``, where `stem` is the file name without extension (or ``""``
+        for text).
 
     Raises:
-        InputError: the file does not exist, or the text is not SBML.
+        InputError: the file does not exist, or `source` is neither a path nor text.
     """
     if isinstance(source, bytes):
         source = source.decode("utf-8", errors="replace")
@@ -50,6 +50,15 @@ def read_document(source: Any) -> tuple[Any, str]:
         raise InputError(
             f"SBML source must be a path or a string of SBML, got {type(source).__name__}"
         )
+    return text, stem
+
+
+def parse(text: str) -> Any:
+    """Parse SBML text into a libsbml document.
+
+    Raises:
+        InputError: the text is not SBML (the first libsbml error, with its line).
+    """
     doc = libsbml.readSBMLFromString(text)
     fatal = [
         doc.getError(i)
@@ -63,7 +72,7 @@ def read_document(source: Any) -> tuple[Any, str]:
         raise InputError(f"SBML does not parse{where}: {msg}")
     if doc.getModel() is None:
         raise InputError("SBML document has no <model>")
-    return doc, stem
+    return doc
 
 
 def _element(el: Any) -> str:
