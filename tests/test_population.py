@@ -273,3 +273,19 @@ def test_run_rejects_bad_input_before_compiling(tmp_path):
         pop.run(MODEL, "t2d", 4, 0, T, therapies="antioxidant")
     with pytest.raises(pathjax.InputError, match="not 4"):
         pop.run(MODEL, "t2d", 4, 0, T, therapies=("irs_modulator", [1.0, 2.0]))
+
+
+@pytest.mark.slow
+def test_composite_t2d_cohort_is_less_insulin_sensitive_than_healthy():
+    if "insulin_resistance" not in pathjax.models.available():
+        pytest.skip("insulin_resistance is not bundled yet")
+    out = {}
+    for c in ("healthy", "t2d"):
+        ds = pop.run("insulin_resistance", c, CHUNK, seed=1, t=[0.0, 120.0], chunk_size=CHUNK)
+        assert int(ds.attrs["n_failed"]) == 0
+        out[c] = ds
+    h, d = out["healthy"], out["t2d"]
+    for v in ("glucose_uptake", "GLUT4_surface"):  # at 2 h of the OGTT
+        assert d[v][:, -1].median() < h[v][:, -1].median()
+    assert d["HOMA_IR"][:, 0].median() > h["HOMA_IR"][:, 0].median()
+    assert d["plasma_glucose"][:, -1].median() > h["plasma_glucose"][:, -1].median()

@@ -219,7 +219,56 @@ def _topp() -> dict[str, TherapyClass]:
     }
 
 
+def _insulin_resistance() -> dict[str, TherapyClass]:
+    share = "Dose in multiples of the EC50; Emax (the share reached at full effect): assumption."
+    return {
+        "receptor_agonist": TherapyClass(
+            "receptor_agonist",
+            "Insulin-mimetic receptor activator on the model's intervention point "
+            "`receptor_agonist` (insulin-independent receptor activation in nM insulin "
+            "equivalents): up to 1 nM, the upper end of post-meal insulin.",
+            (Target("receptor_agonist", 1.0, mode="add"),),
+            source="Zhang B. et al. (1999) Science 284:974-977. " + share,
+        ),
+        "irs_modulator": TherapyClass(
+            "irs_modulator",
+            "IRS phosphorylation modulator: inhibits IRS1 serine phosphorylation by JNK, IKK "
+            "and S6K (`irs_serine_kinase_inhibition`) and PTP1B (`ptp1b_inhibition`), each up "
+            "to 80 %, protecting IRS1 tyrosine phosphorylation.",
+            (
+                Target("irs_serine_kinase_inhibition", 0.8, mode="add"),
+                Target("ptp1b_inhibition", 0.8, mode="add"),
+            ),
+            source="Hirosumi J. et al. (2002) Nature 420:333-336 (JNK in insulin resistance); "
+            "Elchebly M. et al. (1999) Science 283:1544-1548 (PTP1B). " + share,
+        ),
+        "anti_inflammatory": TherapyClass(
+            "anti_inflammatory",
+            "Anti-inflammatory (e.g. salicylate/IKK-beta inhibition, TNF-alpha blockade): "
+            "removes up to 90 % of the inflammation effect (`anti_inflammatory`).",
+            (Target("anti_inflammatory", 0.9, mode="add"),),
+            source="Yuan M. et al. (2001) Science 293:1673-1677 (salicylate reverses "
+            "insulin resistance through IKK-beta). " + share,
+        ),
+        "antioxidant": TherapyClass(
+            "antioxidant",
+            "Antioxidant: removes up to 90 % of the ROS excess (`antioxidant`).",
+            (Target("antioxidant", 0.9, mode="add"),),
+            source="Houstis N., Rosen E.D., Lander E.S. (2006) Nature 440:944-948 (ROS as a "
+            "cause of insulin resistance; antioxidants improve it). " + share,
+        ),
+        "insulin_sensitizer": TherapyClass(
+            "insulin_sensitizer",
+            "Thiazolidinedione: GLUT4 expression (`insulin_sensitizer`, fold) up to 2-fold. "
+            "It scales the GLUT4 of the initial state, so it is chronic only.",
+            (Target("insulin_sensitizer", 1.0, chronic_only=True),),
+            source="Yki-Järvinen H. (2004) N Engl J Med 351:1106-1118. " + share,
+        ),
+    }
+
+
 _REGISTRY = {
+    "insulin_resistance": _insulin_resistance,
     "brannmark2013": _brannmark,
     "brannmark2013_diabetic": _brannmark,
     "sedaghat2002": _sedaghat,

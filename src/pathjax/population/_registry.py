@@ -208,12 +208,125 @@ def _dallaman_cohorts() -> dict[str, Cohort]:
     }
 
 
+# ---- the composite insulin_resistance model ----------------------------------------------
+
+_ADA = (
+    "American Diabetes Association (2024) Diabetes Care 47(Suppl 1):S20 (fasting glucose "
+    "< 100 mg/dL normal, 2-h glucose >= 200 mg/dL diabetic)"
+)
+
+
+def _composite_plausibility(healthy: bool) -> Plausibility:
+    fasting_max, two_hour_max = (110.0, 200.0) if healthy else (300.0, 500.0)
+    return Plausibility(
+        ranges=(
+            Range("plasma_glucose", 60.0, fasting_max, at="basal"),
+            Range("plasma_insulin", 5.0, 500.0, at="basal"),
+            Range("plasma_glucose", 60.0, two_hour_max, at="response"),
+        ),
+        time=120.0,
+        description=f"The model's 75 g OGTT from the fasting steady state: fasting glucose "
+        f"60-{fasting_max:g} mg/dL, fasting insulin 5-500 pmol/L, 2-h glucose "
+        f"60-{two_hour_max:g} mg/dL (healthy: below the diagnostic thresholds of {_ADA}; "
+        "otherwise physiological bounds, assumption).",
+    )
+
+
+def _composite(
+    name: str,
+    receptor: float,
+    feedback: float,
+    inflammation: float,
+    oxidative: float,
+    bmi: float,
+    **kw,
+) -> Cohort:
+    return Cohort(
+        name=name,
+        parameters={
+            "receptor_density": LogNormal(receptor, 0.15),
+            "diabetes": LogNormal(feedback, 0.15) if feedback != 1.0 else Fixed(1.0),
+            "inflammation": TruncatedNormal(inflammation, 0.5 * inflammation + 0.05, 0.0),
+            "oxidative_stress": TruncatedNormal(oxidative, 0.3 * oxidative + 0.05, 0.0),
+        },
+        kinetic_cv=0.1,
+        covariates=(
+            Covariate(
+                "BMI",
+                "kg/m^2",
+                TruncatedNormal(bmi, 3.0 if bmi < 27 else 4.5, 18.5, 50.0),
+                effects=(
+                    Effect("inflammation", 2.0, "power", bmi),
+                    Effect("oxidative_stress", 2.0, "power", bmi),
+                ),
+                description="body-mass index; adipose TNF-alpha (Hotamisligil G.S. et al. "
+                "1993, Science 259:87-91) and systemic oxidative stress (Furukawa S. et al. "
+                "2004, J Clin Invest 114:1752-1761) rise with obesity; here inflammation and "
+                "oxidative stress ~ BMI^2 around the cohort mean (exponent: assumption)",
+            ),
+        ),
+        correlation=Correlation(("inflammation", "oxidative_stress"), [[1.0, 0.5], [0.5, 1.0]]),
+        plausibility=_composite_plausibility(name == "healthy"),
+        **kw,
+    )
+
+
+def _composite_cohorts() -> dict[str, Cohort]:
+    spread = (
+        "Spreads (assumption): receptor density and feedback log-normal CV 15 %, "
+        "inflammation and oxidative stress truncated normal, correlated 0.5, every rate "
+        "constant log-normal CV 10 %. The model's protocols pre-equilibrate each patient to "
+        "its own fasting state."
+    )
+    return {
+        "healthy": _composite(
+            "healthy",
+            1.0,
+            1.0,
+            0.05,
+            0.1,
+            24.0,
+            description="Healthy adults: full receptor density and feedback, little "
+            "inflammation or oxidative stress. " + spread,
+            source="The composite model's healthy defaults (docs/insulin_resistance.md).",
+        ),
+        "insulin_resistant": _composite(
+            "insulin_resistant",
+            math.sqrt(0.55),
+            math.sqrt(0.15),
+            0.3,
+            0.5,
+            29.0,
+            description="Insulin resistance before diabetes: receptor density and feedback "
+            "halfway (log scale) to the T2D values, moderate inflammation and oxidative "
+            "stress. " + spread,
+            source="Assumption: geometric midpoint of healthy and t2d for the receptor and "
+            "feedback (" + BRANNMARK + "); inflammation and oxidative stress chosen.",
+        ),
+        "t2d": _composite(
+            "t2d",
+            0.55,
+            0.15,
+            0.6,
+            1.0,
+            32.0,
+            description="Type 2 diabetes: receptor density 55 % and mTORC1 -> IRS1 feedback "
+            "0.15 as in the diabetic adipocytes of Brännmark 2013, chronic inflammation "
+            "(TNF-alpha) and doubled ROS. The model has no GLUT4-expression condition, so "
+            "the 50 % GLUT4 of diabetic adipocytes is not part of this cohort. " + spread,
+            source=BRANNMARK + "; " + INSYSBIO + "; inflammation and oxidative stress "
+            "levels: assumption (the model scales them as multiples of its own basal state).",
+        ),
+    }
+
+
 # name -> {cohort name -> Cohort}, built on first use (Dalla Man imports its model).
 REGISTRY: dict[str, Callable[[], dict[str, Cohort]]] = {
     "brannmark2013": _brannmark_cohorts,
     "brannmark2013_diabetic": _brannmark_cohorts,
     "sedaghat2002": _sedaghat_cohorts,
     "dallaman2007": _dallaman_cohorts,
+    "insulin_resistance": _composite_cohorts,
 }
 
 
