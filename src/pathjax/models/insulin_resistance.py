@@ -32,7 +32,8 @@ Coupling (all documented in the modules):
   with ``r = GLUT4_membrane / GLUT4_membrane_reference`` (the cell's GLUT4 transport
   relative to the healthy fasting state) replacing Dalla Man's insulin action ``V_mX X``;
   n = `peripheral_uptake_gain` is calibrated to Dalla Man's OGTT.
-* Insulin secretion is Dalla Man's, multiplied by the relative beta-cell mass; with
+* Insulin secretion is Dalla Man's, multiplied by the relative beta-cell mass, with the
+  paper's bounds (no negative secretion) that the BioModels entry leaves out; with
   insulin resistance glucose rises and so does secretion (compensating
   hyperinsulinaemia).
 * ROS and TNFα act through JNK/IKK on IRS1 (serine phosphorylation, degradation) and ROS
@@ -302,7 +303,7 @@ def rhs(t, y, p, u):
     for k, v in mapk.derivatives(y, p, _mapk_drivers(y, p)).items():
         d[k] = S_PER_MIN * v
     uptake, secretion = _couplings(y, p)
-    d.update(whole_body.derivatives(y, p, uptake, secretion))
+    d.update(whole_body.derivatives(y, p, uptake, secretion, paper_bounds=True))
     d.update(beta_cell.derivatives(y, p, y.glucose_mass_plasma / p.V_glucose))
     return d
 
@@ -339,7 +340,7 @@ OBSERVABLES: tuple[Observable, ...] = (
 def observables(t, y, p, u):
     """The public readouts (see `OBSERVABLES`)."""
     uptake, secretion = _couplings(y, p)
-    body = whole_body.observables(y, p, uptake, secretion)
+    body = whole_body.observables(y, p, uptake, secretion, paper_bounds=True)
     g = body["plasma_glucose"]
     ins = body["plasma_insulin"]
     irs1 = y.IRS1 + y.IRS1_pY_only + y.IRS1_pY_pS307 + y.IRS1_pS307 + y.IRS1_polySer
