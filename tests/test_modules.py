@@ -102,6 +102,27 @@ def test_whole_body_module_is_dallaman2007():
         assert float(coupled[k]) == pytest.approx(float(src[k]), rel=1e-14, abs=1e-14), k
 
 
+def test_whole_body_paper_bounds_keep_secretion_non_negative():
+    """The composite restores the paper's bounds: no derivative term while glucose falls,
+    and the provision Y tends to no less than -S_b; with them off, the entry's form."""
+    p = Values(dallaman2007.build().default_params())
+    base = {s.name: s.default for s in dallaman2007.STATES}
+    # falling glucose (plasma glucose 160 mg/dL in a fasting subject)
+    y = Values(base | {"glucose_mass_plasma": 300.0})
+    assert float(whole_body.derivatives(y, p)["glucose_mass_plasma"]) < 0.0
+    bounded = whole_body.observables(y, p, paper_bounds=True)
+    entry = whole_body.observables(y, p)
+    y_b = base["secretion_provision"] + p.basal_insulin_secretion  # S_po = Y + S_b
+    assert float(bounded["portal_insulin_inflow"]) == pytest.approx(y_b, rel=1e-14)
+    assert float(entry["portal_insulin_inflow"]) < y_b
+    # glucose 53 mg/dL: beta (G - G_b) = -4.6 < -S_b, so Y relaxes towards -S_b
+    y = Values(base | {"glucose_mass_plasma": 100.0, "secretion_provision": -1.0})
+    expected = -p.k_secretion_provision * (-1.0 + p.basal_insulin_secretion)
+    d_bounded = whole_body.derivatives(y, p, paper_bounds=True)["secretion_provision"]
+    assert float(d_bounded) == pytest.approx(expected, rel=1e-12)
+    assert float(whole_body.derivatives(y, p)["secretion_provision"]) < expected
+
+
 def test_beta_cell_module_is_topp2000():
     """The growth law is Topp's: the published model reproduces BIOMD0000000341, and the
     composite's growth rate vanishes at the mapped setpoint and equals Topp's elsewhere."""
