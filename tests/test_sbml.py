@@ -247,7 +247,9 @@ def test_scenario_oracles(name, scenario, initial):
         model, t, initial=init, rtol=case.rtol, atol=case.atol, max_steps=case.max_steps
     )
     assert int(ds.status[0]) == 0
-    assert_small(compare(ds, model, ref), f"{name} {scenario}")
+    errors = compare(ds, model, ref)
+    print(f"{name} {scenario}: worst scaled error {max(errors.values()):.1e}")
+    assert_small(errors, f"{name} {scenario}")
 
 
 @pytest.mark.parametrize(
