@@ -84,8 +84,9 @@ def check_supported(doc: Any) -> None:
     """Reject constructs pathjax does not simulate, naming the element.
 
     Raises:
-        InputError: algebraic rules, event delays, required packages that change the
-            semantics (e.g. ``comp``, ``distrib``, ``fbc``), non-continuous models.
+        InputError: algebraic rules, event delays, reactions without a kinetic law,
+            the ``comp``, ``distrib`` (stochastic) and ``arrays`` packages, and any other
+            package the document marks as required.
     """
     model = doc.getModel()
     for i in range(doc.getNumPlugins()):
