@@ -102,3 +102,25 @@ def test_gradient_through_diffrax_solve_matches_finite_differences():
     eps = 1e-5
     fd = (final(1.0 + eps) - final(1.0 - eps)) / (2 * eps)
     assert abs(float(g) - float(fd)) < 1e-6 * max(1.0, abs(float(fd)))
+
+
+def test_zero_length_steps_under_vmap_keep_gradients_finite():
+    """A batch element that has finished keeps taking t1 == t0 steps under vmap; they must
+    not turn its gradient into NaN."""
+
+    def final(k):
+        def one(kk):
+            sol = diffrax.diffeqsolve(
+                diffrax.ODETerm(lambda t, y, a: -a * y), Rodas5P(), 0.0, 3.0, None,
+                jnp.array([3.0]), args=kk, max_steps=4096,
+                stepsize_controller=diffrax.PIDController(rtol=1e-8, atol=1e-10),
+                adjoint=diffrax.RecursiveCheckpointAdjoint(4096),
+            )  # fmt: skip
+            return sol.ys[-1, 0]
+
+        return jnp.sum(jax.vmap(one)(k))
+
+    k = jnp.array([0.5, 0.8])
+    g = jax.grad(final)(k)
+    exact = -3.0 * 3.0 * np.exp(-3.0 * np.asarray(k))  # d/dk 3 e^{-3k}
+    np.testing.assert_allclose(np.asarray(g), exact, rtol=1e-5)

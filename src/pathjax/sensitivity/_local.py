@@ -16,7 +16,7 @@ of the batch.
 
 import functools
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, ClassVar
+from typing import Any
 
 import diffrax
 import jax
@@ -97,46 +97,6 @@ def _check_mode(mode: Any, model: Model, m: int, n_out: int, K: int) -> str:
     return mode
 
 
-class _ZeroStepGuard(diffrax.AbstractAdaptiveSolver):
-    """Wraps a Rosenbrock Diffrax solver so that a zero-length step is harmless.
-
-    Under ``vmap(diffeqsolve)`` a patient that has reached the end keeps taking steps
-    with ``t1 == t0`` while the others finish; the wrapped step divides by the step
-    size, and although the result is discarded, its infinities turn the zero cotangent
-    of the discarded branch into NaN gradients for that patient. Here such a step is
-    computed as a tiny finite step and its result replaced by the unchanged state.
-    """
-
-    solver: diffrax.AbstractAdaptiveSolver
-    term_structure: ClassVar = diffrax.AbstractTerm
-    interpolation_cls: ClassVar = Rodas5P.interpolation_cls
-
-    def order(self, terms):
-        return self.solver.order(terms)
-
-    def error_order(self, terms):
-        return self.solver.error_order(terms)
-
-    def init(self, terms, t0, t1, y0, args):
-        return self.solver.init(terms, t0, t1, y0, args)
-
-    def func(self, terms, t0, y0, args):
-        return self.solver.func(terms, t0, y0, args)
-
-    def step(self, terms, t0, t1, y0, args, solver_state, made_jump):
-        empty = t1 == t0
-        tiny = 1e-6 * jnp.maximum(jnp.abs(t0), 1.0)
-        t1_safe = jnp.where(empty, t0 + tiny, t1)
-        y1, err, dense, state, result = self.solver.step(
-            terms, t0, t1_safe, y0, args, solver_state, made_jump
-        )
-        y1 = jnp.where(empty, y0, y1)
-        err = jnp.where(empty, jnp.zeros_like(err), err)
-        dense = dict(dense, y1=jnp.where(empty, y0, dense["y1"]))
-        dense["q"] = jnp.where(empty, jnp.zeros_like(dense["q"]), dense["q"])
-        return y1, err, dense, state, result
-
-
 def _last(ndim: int) -> PartitionSpec:
     return PartitionSpec(*([None] * (ndim - 1) + ["patient"]))
 
@@ -163,7 +123,7 @@ def _chunk_fn(
     init = _initial_state_fn(model)
     observe = _observables_fn(model)
     tableau = TABLEAUX["rodas5p"]
-    solver = _ZeroStepGuard(Rodas5P())
+    solver = Rodas5P()
     w = np.asarray(w_idx)
 
     def solve(ts, t0, y0, P, stops, U, D, R, rtol, atol):

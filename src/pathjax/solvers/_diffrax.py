@@ -68,7 +68,11 @@ class _AbstractRosenbrock(AbstractAdaptiveSolver):
         if not (isinstance(y0, jax.Array) and y0.ndim == 1):
             raise ValueError(f"{type(self).__name__} needs y0 to be a 1-D array")
         dtype = flat0.dtype
-        h = t1 - t0
+        # Under vmap a finished batch element keeps taking steps with t1 == t0; the step
+        # is computed with a harmless length and its result replaced by y0, so that no
+        # infinity reaches (and poisons) the gradients of that element.
+        empty = t1 == t0
+        h = jnp.where(empty, 1.0, t1 - t0)
 
         def f(t, y):
             return terms.vf(t, y, args)
@@ -93,7 +97,7 @@ class _AbstractRosenbrock(AbstractAdaptiveSolver):
         y1 = flat0 + sum(tab.b[j] * ks[j] for j in range(tab.stages) if tab.b[j] != 0.0)
         err = sum(tab.e[j] * ks[j] for j in range(tab.stages) if tab.e[j] != 0.0)
         if tab.H is None:
-            f1 = f(t1, y1)
+            f1 = f(t0 + h, y1)
             delta = y1 - flat0
             q = jnp.stack([h * f0 - delta, 2.0 * delta - h * f0 - h * f1, jnp.zeros_like(f0)])
         else:
@@ -101,6 +105,9 @@ class _AbstractRosenbrock(AbstractAdaptiveSolver):
             q = jnp.einsum("mj,jn->mn", jnp.asarray(tab.H, dtype), K)
             if q.shape[0] < 3:
                 q = jnp.concatenate([q, jnp.zeros((3 - q.shape[0], n), dtype)])
+        y1 = jnp.where(empty, flat0, y1)
+        err = jnp.where(empty, 0.0, err)
+        q = jnp.where(empty, 0.0, q)
         dense_info = dict(y0=flat0, y1=y1, q=q)
         return y1, err, dense_info, None, diffrax.RESULTS.successful
 

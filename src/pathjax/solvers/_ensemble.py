@@ -182,8 +182,13 @@ def ensemble_solve(
         else:
             ks = jax.lax.fori_loop(1, s_count, stage, ks)
         y_new = y + jnp.einsum("j,jnb->nb", b_vec, ks)
-        err_vec = jnp.einsum("j,jnb->nb", e_vec, ks)
-        scale = atol + rtol * jnp.maximum(jnp.abs(y), jnp.abs(y_new))
+        # Step-size control is not differentiated (as in Diffrax): derivatives are those
+        # of the numerical solution on the steps taken, which converge to the
+        # sensitivities as the tolerance shrinks, and an exact steady state (error 0,
+        # sqrt'(0) = inf) does not give NaN tangents.
+        sg = jax.lax.stop_gradient
+        err_vec = sg(jnp.einsum("j,jnb->nb", e_vec, ks))
+        scale = atol + rtol * jnp.maximum(jnp.abs(sg(y)), jnp.abs(sg(y_new)))
         err = jnp.sqrt(jnp.mean((err_vec / scale) ** 2, axis=0))
         dense = None if hermite else jnp.einsum("mj,jnb->mnb", jnp.asarray(tableau.H, dtype), ks)
         return y_new, err, dense
@@ -245,7 +250,7 @@ def ensemble_solve(
         (0.01 / jnp.maximum(dmax, 1e-300)) ** (1.0 / q),
     )
     h_init = jnp.minimum(jnp.minimum(100.0 * h0, h1), span)
-    h_init = jnp.where(jnp.isfinite(h_init), h_init, 1e-6 * span)
+    h_init = jax.lax.stop_gradient(jnp.where(jnp.isfinite(h_init), h_init, 1e-6 * span))
 
     out = jnp.full((K, n, B), jnp.nan, dtype)
     at_start = ts <= t0
