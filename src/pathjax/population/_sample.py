@@ -226,6 +226,11 @@ def plausible(
     return good
 
 
+def retry_batch(batch: int) -> int:
+    """Patients per plausibility solve of the redraws: ``batch / 8`` (at least 8)."""
+    return batch if batch <= 8 else max(8, -(-batch // 8))
+
+
 def sample_range(
     model: Model,
     c: Cohort,
@@ -241,20 +246,22 @@ def sample_range(
     """Patients ``first .. first + n - 1`` of the cohort (already validated inputs)."""
     solve = dict(solve or {})
     dims = random_dims(model, c)
-    check = (
-        (lambda p: plausible(model, c, p, batch, **solve))
-        if filter
-        else (lambda p: in_bounds(model, p))
-    )
+    # Redraws are few (one patient in ten or fewer): they are checked in smaller solves
+    # of a fixed size, so a chunk costs about one plausibility solve, not two.
+    retry = retry_batch(batch)
+
+    def check(p, size):
+        return plausible(model, c, p, size, **solve) if filter else in_bounds(model, p)
+
     params, covs = draw(model, c, dims, seed, first, n, 0)
-    ok = check(params)
+    ok = check(params, batch)
     attempts = np.ones(n, np.int32)
     done = ok.copy()
     a = 1  # attempts made by every pending patient
     while (~done).any() and a < max_attempts and dims:
         pending = np.flatnonzero(~done)
         r = pending.size
-        m = max(1, min(batch // r if filter else 8, max_attempts - a))
+        m = max(1, min(retry // r if filter else 8, max_attempts - a))
         cand_p: dict[str, list] = {k: [] for k in params}
         cand_c: dict[str, list] = {k: [] for k in covs}
         for j in range(m):
@@ -264,7 +271,7 @@ def sample_range(
             for k in covs:
                 cand_c[k].append(c_j[k][pending])
         flat = {k: np.concatenate(v) for k, v in cand_p.items()}  # attempt-major
-        good = check(flat).reshape(m, r)
+        good = check(flat, retry).reshape(m, r)
         first_ok = np.where(good.any(0), good.argmax(0), m - 1)
         for k in params:
             params[k][pending] = flat[k].reshape(m, r)[first_ok, np.arange(r)]
@@ -310,7 +317,8 @@ def sample(
         first: index of the first patient (to draw a later chunk of a population).
         filter: simulate the cohort's plausibility challenge and redraw rejected patients
             (False: parameter bounds only, nothing is simulated).
-        batch: patients per plausibility solve (default ``min(n, 256)``); the same
+        batch: patients per plausibility solve of the first draws (default
+            ``min(n, 256)``; redraws go in solves of ``batch / 8``, at least 8); the same
             batch gives bitwise the same population; another batch the same up to
             patients within rounding error of a plausibility bound.
         max_attempts: draws per patient before it is kept as implausible.
