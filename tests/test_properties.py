@@ -28,25 +28,28 @@ def _protocol(model):
     return None
 
 
-@pytest.mark.parametrize("name", MODELS)
+# The composite model compiles for about a minute per program (two here, with its
+# pre-equilibration); its own tests check its batch for finite, non-negative values.
+CASES = [
+    pytest.param(name, marks=pytest.mark.slow) if name == "insulin_resistance" else name
+    for name in MODELS
+]
+
+
+@pytest.mark.parametrize("name", CASES)
 @settings(max_examples=6, deadline=None)
-@given(data=st.data())
-def test_random_parameters_solve_safely(name, data):
+@given(seed=st.integers(0, 2**31 - 1), spread=st.floats(0.05, 1.0))
+def test_random_parameters_solve_safely(name, seed, spread):
     model = pathjax.models.load(name)
     kinetic = [p for p in model.param_specs if p.kind == "kinetic"]
-    # log-uniform factors in [2/3, 3/2] on every kinetic parameter, per patient: wide
-    # enough to move every model well off its published point, narrow enough that the
-    # whole-body models stay in the regime their equations describe (with all gains x3
-    # the Dalla Man loop dG/dt -> secretion -> EGP becomes unstable and glucose diverges,
-    # a property of the equations rather than of the solver)
-    exps = data.draw(
-        st.lists(
-            st.lists(st.floats(-1.0, 1.0), min_size=len(kinetic), max_size=len(kinetic)),
-            min_size=N,
-            max_size=N,
-        )
-    )
-    factors = 1.5 ** np.asarray(exps)
+    # log-uniform factors in [1.5^-spread, 1.5^spread] on every kinetic parameter, per
+    # patient: wide enough to move every model well off its published point, narrow
+    # enough that the whole-body models stay in the regime their equations describe (with
+    # all gains x3 the Dalla Man loop dG/dt -> secretion -> EGP becomes unstable and
+    # glucose diverges, a property of the equations rather than of the solver). The
+    # factors come from numpy so that a model with 100+ parameters stays a small example.
+    exps = np.random.default_rng(seed).uniform(-spread, spread, size=(N, len(kinetic)))
+    factors = 1.5**exps
     # kept inside each parameter's admissible range (e.g. a fraction stays below 1)
     params = {
         p.name: np.clip(p.default * factors[:, j], p.lower, p.upper * (1 - 1e-3))
