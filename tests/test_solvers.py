@@ -150,3 +150,20 @@ def test_level_scheduled_lu_matches_dense_solve(n):
             lu.solve(lu.factor({k: jnp.asarray(v) for k, v in W.items()}), list(jnp.asarray(b)))
         )
         np.testing.assert_allclose(x, expected, rtol=1e-12, atol=1e-14)
+
+
+def test_column_groups_share_no_row_and_cover_every_column():
+    import pathjax
+    from pathjax.solvers import model_structure
+
+    for name in ("sedaghat2002", "brannmark2013"):
+        st = model_structure(pathjax.models.load(name))
+        seen = set()
+        for group in st.column_groups:
+            rows = [set(st.columns[j]) for j in group]
+            for a in range(len(rows)):
+                for b in range(a + 1, len(rows)):
+                    assert not rows[a] & rows[b], (name, group)
+            seen.update(group)
+        assert seen == {j for j in range(st.n) if st.columns[j]}
+        assert len(st.column_groups) < st.n / 3  # the point of compressing

@@ -133,20 +133,25 @@ def ensemble_solve(
         return jnp.stack([jnp.broadcast_to(jnp.asarray(v, dtype), (B,)) for v in out])
 
     def jacobian(t, y, u):
+        # Compressed forward mode (Curtis, Powell & Reid 1974): columns that share no
+        # row are seeded together in one JVP; only the group's states carry tangents,
+        # so the other states' contributions are pruned while tracing.
         ys = _rows(y)
         us = _rows(u)
         J = {}
-        for j in range(n):
-            rows = st.columns[j]
-            if not rows:
-                continue
+        for group in st.column_groups:
 
-            def col(yj, j=j):
-                return model.rhs_tuple(t, ys[:j] + (yj,) + ys[j + 1 :], ps, us)
+            def seeded(*yg, group=group):
+                full = list(ys)
+                for j, v in zip(group, yg):
+                    full[j] = v
+                return model.rhs_tuple(t, tuple(full), ps, us)
 
-            _, tang = jax.jvp(col, (ys[j],), (jnp.ones_like(ys[j]),))
-            for i in rows:
-                J[(i, j)] = jnp.broadcast_to(jnp.asarray(tang[i], dtype), (B,))
+            prim = tuple(ys[j] for j in group)
+            _, tang = jax.jvp(seeded, prim, tuple(jnp.ones_like(v) for v in prim))
+            for j in group:
+                for i in st.columns[j]:
+                    J[(i, j)] = jnp.broadcast_to(jnp.asarray(tang[i], dtype), (B,))
         if time_dep:
             _, dt_ = jax.jvp(lambda tt: model.rhs_tuple(tt, ys, ps, us), (t,), (jnp.ones_like(t),))
             dT = jnp.stack([jnp.broadcast_to(jnp.asarray(v, dtype), (B,)) for v in dt_])

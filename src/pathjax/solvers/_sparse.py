@@ -84,6 +84,27 @@ class JacobianStructure:
         return len(self.pattern)
 
     @functools.cached_property
+    def column_groups(self) -> tuple[tuple[int, ...], ...]:
+        """Columns partitioned so that no two in a group share a row (greedy colouring,
+        densest columns first): one JVP per group recovers all their entries."""
+        groups: list[list[int]] = []
+        rows_of: list[set[int]] = []
+        order = sorted(range(self.n), key=lambda c: (-len(self.columns[c]), c))
+        for c in order:
+            rows = set(self.columns[c])
+            if not rows:
+                continue
+            for g, used in zip(groups, rows_of):
+                if not (used & rows):
+                    g.append(c)
+                    used |= rows
+                    break
+            else:
+                groups.append([c])
+                rows_of.append(set(rows))
+        return tuple(tuple(sorted(g)) for g in groups)
+
+    @functools.cached_property
     def lu(self) -> "SparseLU":
         import os
 
