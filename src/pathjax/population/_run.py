@@ -213,12 +213,14 @@ def run(
         "model": m.name,
         "cohort": c.name,
         "cohort_dims": [f"{d.name}:{d.distribution!r}" for d in random_dims(m, c)],
+        "cohort_definition": _cohort_digest(c),
         "n": n,
         "seed": seed,
         "chunk_size": chunk,
         "times": [float(x).hex() for x in t],
         "protocol": proto.describe(),
         "therapies": reg.describe(),
+        "per_patient_values": _values_digest(proto, reg),
         "outputs": keep,
         "summaries": summ,
         "filter": bool(filter),
@@ -297,6 +299,41 @@ def run(
         sum(e["plausible"] for e in extras),
     ))  # fmt: skip
     return ds
+
+
+def _cohort_digest(c: Cohort) -> str:
+    """A hash of what defines a cohort beyond its random dimensions."""
+    from .._stream import fingerprint
+
+    pl = c.plausibility
+    return fingerprint({
+        "kinetic_cv": c.kinetic_cv,
+        "preequilibrate": c.preequilibrate,
+        "fixed": {k: repr(d) for k, d in c.parameters.items()},
+        "covariates": [(cv.name, repr(cv.distribution), [tuple(e) for e in cv.effects])
+                       for cv in c.covariates],
+        "correlation": None if c.correlation is None
+        else [list(c.correlation.names), c.correlation.matrix.tolist()],
+        "plausibility": None if pl is None else [
+            [tuple(r) for r in pl.ranges], pl.time,
+            pl.protocol.describe() if pl.protocol is not None else None,
+        ],
+    })[:16]  # fmt: skip
+
+
+def _values_digest(proto: Protocol, reg) -> str:
+    """A hash of the per-patient protocol levels and doses (described only by count)."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for v in (
+        [s.level for s in proto.segments]
+        + [d.amount for d in proto.doses]
+        + [r.value for r in proto.resets]
+        + [tx.dose for tx in reg]
+    ):
+        h.update(np.ascontiguousarray(np.asarray(v, np.float64)).tobytes())
+    return h.hexdigest()[:16]
 
 
 def _final_attrs(n: int, n_failed: int, attempts: int, plausible: int) -> dict[str, Any]:
