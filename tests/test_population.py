@@ -203,6 +203,14 @@ def test_unknown_names_and_bad_numbers_are_rejected_with_the_valid_choices():
     bad = Cohort("x", "x", "x", parameters={"IR_totl": Fixed(1.0)})
     with pytest.raises(pathjax.InputError, match="IR_total"):
         pop.sample(MODEL, bad, 3, seed=0)
+    if "insulin_resistance" in pathjax.models.available():  # therapies are not cohorts
+        with pytest.raises(pathjax.InputError, match="intervention"):
+            pop.sample(
+                "insulin_resistance",
+                Cohort("x", "x", "x", parameters={"antioxidant": Fixed(0.5)}),
+                3,
+                0,
+            )
     with pytest.raises(pathjax.InputError, match="positive definite"):
         Correlation(("a", "b", "c"), [[1, 0.9, 0.9], [0.9, 1, -0.9], [0.9, -0.9, 1]])
     with pytest.raises(pathjax.InputError, match="random parameter"):
