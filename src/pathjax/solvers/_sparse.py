@@ -311,9 +311,9 @@ class LevelLU(SparseLU):
         inv_all = jnp.zeros((self.n,) + some.shape, some.dtype)
         for K, piv, lpos, lown, tpos, lsrc, usrc in self.factor_levels:
             inv = 1.0 / A[piv]
-            inv_all = inv_all.at[K].set(inv)
+            inv_all = inv_all.at[K].set(inv, unique_indices=True)
             if lpos.size:
-                A = A.at[lpos].multiply(inv[lown])
+                A = A.at[lpos].multiply(inv[lown], unique_indices=True)
             if tpos.size:
                 A = A.at[tpos].add(-A[lsrc] * A[usrc])
         return A, inv_all
@@ -324,12 +324,12 @@ class LevelLU(SparseLU):
         for R, epos, ecol, erow in self.forward_levels:
             if epos.size:
                 sums = jax.ops.segment_sum(A[epos] * x[ecol], erow, num_segments=R.size)
-                x = x.at[R].add(-sums)
+                x = x.at[R].add(-sums, unique_indices=True)
         for R, epos, ecol, erow in self.backward_levels:
             if epos.size:
                 sums = jax.ops.segment_sum(A[epos] * x[ecol], erow, num_segments=R.size)
-                x = x.at[R].set((x[R] - sums) * inv_all[R])
+                x = x.at[R].set((x[R] - sums) * inv_all[R], unique_indices=True)
             else:
-                x = x.at[R].multiply(inv_all[R])
+                x = x.at[R].multiply(inv_all[R], unique_indices=True)
         x = x[self.inverse_order]
         return [x[i] for i in range(self.n)]
