@@ -437,3 +437,41 @@ def make_sbml(
         u.setExponent(1)
         u.setScale(0)
     return libsbml.writeSBMLToString(doc)
+
+
+def roadrunner_basal_then_insulin(
+    sbml_file: str,
+    params: dict[str, float],
+    init: dict[str, float],
+    insulin: float,
+    t: np.ndarray,
+    selections: list[str],
+    *,
+    basal_time: float = 1000.0,
+    rtol: float = 1e-10,
+    atol: float = 1e-14,
+) -> np.ndarray:
+    """One patient as a calibration row means it: initial concentrations `init` (SBML
+    ids, set first, see `roadrunner_scenarios`), parameters `params` (SBML ids), then
+    `basal_time` at insulin 0 (the basal steady state), then insulin held at `insulin`
+    (nM) from t = 0. Returns (time, selection) at the times `t` (>= 0) after the step."""
+    rr = roadrunner_model(sbml_file)
+    rr.integrator.relative_tolerance = rtol
+    rr.integrator.absolute_tolerance = atol
+    rr.integrator.setValue("maximum_num_steps", 200000)
+    rr.resetAll()
+    for k, v in init.items():
+        rr[f"init([{k}])"] = v
+    rr.reset()
+    for k, v in params.items():
+        rr[k] = v
+    rr["insulin"] = 0.0
+    rr.simulate(0.0, basal_time, 2)
+    rr["insulin"] = float(insulin)
+    times = [basal_time + float(x) for x in np.asarray(t)]
+    if times[0] > basal_time:
+        times = [basal_time] + times
+        res = np.asarray(rr.simulate(times=times, selections=["time"] + selections))[1:, 1:]
+    else:
+        res = np.asarray(rr.simulate(times=times, selections=["time"] + selections))[:, 1:]
+    return res

@@ -48,12 +48,9 @@ def interactive() -> bool:
 
 
 def main() -> None:
-    from . import _bench, _models, _simulate  # noqa: F401  (commands register on import)
-
-    for optional in ("_population", "_sensitivity", "_calibrate"):
-        try:
-            __import__(f"pathjax.cli.{optional}")
-        except ModuleNotFoundError as exc:  # a command whose module is not there yet
-            if exc.name != f"pathjax.cli.{optional}":
-                raise
     app()
+
+
+# Every command registers itself on `app` when its module is imported; importing them
+# here means `app` is complete however the package is entered (console script, tests).
+from . import _bench, _calibrate, _models, _population, _sensitivity, _simulate  # noqa: E402, F401, I001

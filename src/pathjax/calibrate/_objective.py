@@ -1,0 +1,433 @@
+"""The weighted χ² of a batch of parameter sets, and its gradient through the solver.
+
+Every start of a calibration and every insulin concentration of the experiments is one
+patient of a single batch: start ``b`` at concentration ``d`` is patient ``b * D + d``.
+Each patient starts from the initial state of its parameters, is pre-equilibrated at no
+insulin (the basal steady state; `pathjax.Protocol.with_preequilibration`) and then held
+at its insulin concentration from t = 0. The readouts at the experiments' sampling times
+are gathered into one value per data point, each data set's scale factor is solved in
+closed form (weighted least squares, non-negative) unless it is fixed, and
+
+    χ² = Σ_i ((scale_g(i) * x_i - data_i) / sem_i)^2,
+
+with ``x_i`` the readout, minus the basal readout for baseline-subtracted data.
+
+The compiled functions depend only on the shapes (starts, fitted parameters, the
+catalogue's concentrations, times and readouts, and the padded number of data points
+and scale groups); data, bounds, base parameters and tolerances are arguments, so one
+compilation serves every data subset, condition and start set of the same size.
+
+Gradients: ``"forward"`` pushes one tangent per fitted parameter through the
+batch-native engine (`ensemble_solve`, one integration loop from the pre-equilibration
+through the stimulation, as `pathjax.sensitivity.local`'s forward mode); ``"reverse"``
+pulls the χ² back through ``vmap(diffrax.diffeqsolve)`` (`diffrax_solve`, Rodas5P with
+Diffrax's checkpointed adjoint, as its reverse mode), pre-equilibrating once per start.
+Starts are independent, so one tangent (cotangent) serves every start at once.
+"""
+
+import functools
+from collections.abc import Callable
+from typing import NamedTuple
+
+import diffrax
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pandas as pd
+
+from ..model import Model
+from ..sensitivity._local import REVERSE_MAX_STEPS
+from ..simulate import DEFAULT_MAX_STEPS, _initial_state_fn, _observables_fn
+from ..solvers import TABLEAUX, Rodas5P
+from ..solvers._ensemble import ensemble_solve
+from ..solvers._vmap import diffrax_solve
+
+__all__ = ["Design", "Evaluation", "PackedData", "Problem", "choose_mode", "pack"]
+
+PREEQUILIBRATION = 1000.0  # min at no insulin: the basal network settles within a few hundred
+# Below this many fitted parameters forward mode is cheaper than reverse mode: a tangent
+# costs about 1.3 solves of the engine, a reverse pass about 15 (Brännmark 2013, 8 starts
+# x 8 concentrations, rtol 1e-6 on this project's CPU).
+FORWARD_UP_TO = 10
+
+
+def choose_mode(n_fitted: int) -> str:
+    """``"forward"`` for up to `FORWARD_UP_TO` fitted parameters, else ``"reverse"``.
+
+    Examples:
+        >>> choose_mode(3), choose_mode(41)
+        ('forward', 'reverse')
+    """
+    return "forward" if n_fitted <= FORWARD_UP_TO else "reverse"
+
+
+class Design(NamedTuple):
+    """What is simulated for every start: the catalogue's union of experiments.
+
+    Attributes:
+        doses: (D,) insulin concentrations (nM), 0 included.
+        times: (K,) sampling times (min), 0 included.
+        readouts: the observables compared with data.
+        n_points: data points after padding (every subset pads to this).
+        n_groups: scale groups after padding.
+    """
+
+    doses: np.ndarray
+    times: np.ndarray
+    readouts: tuple[str, ...]
+    n_points: int
+    n_groups: int
+
+
+class PackedData(NamedTuple):
+    """One condition's data as padded arrays (rows past the data have weight 0).
+
+    Attributes:
+        k, r, d: (N,) indices of each point's time, readout and concentration.
+        baseline: (N,) 1 where the basal readout is subtracted, else 0.
+        weight: (N,) 1 / sem^2.
+        data: (N,) the measurements.
+        group: (N,) index of the point's scale group.
+        fixed: (G,) True where a group's scale is fixed.
+        fixed_value: (G,) the fixed scales.
+        groups: names of the (unpadded) groups.
+        n: number of real points.
+    """
+
+    k: np.ndarray
+    r: np.ndarray
+    d: np.ndarray
+    baseline: np.ndarray
+    weight: np.ndarray
+    data: np.ndarray
+    group: np.ndarray
+    fixed: np.ndarray
+    fixed_value: np.ndarray
+    groups: tuple[str, ...]
+    n: int
+
+
+def make_design(model: Model, tables: list[pd.DataFrame]) -> Design:
+    """The union of concentrations, times and readouts over `tables`, with room for the
+    largest of them."""
+    doses = np.unique(np.concatenate([[0.0]] + [t["insulin_nM"].to_numpy() for t in tables]))
+    times = np.unique(np.concatenate([[0.0]] + [t["time"].to_numpy() for t in tables]))
+    readouts = tuple(
+        sorted({r for t in tables for r in t["readout"]}, key=model.observable_names.index)
+    )
+    n_points = max(len(t) for t in tables)
+    n_groups = max(t["group"].nunique() for t in tables)
+    return Design(doses, times, readouts, int(n_points), int(n_groups))
+
+
+def pack(design: Design, table: pd.DataFrame, fixed: dict[str, float] | None = None) -> PackedData:
+    """Index `table`'s points into the design and pad them to its size."""
+    fixed = fixed or {}
+    n = len(table)
+    N, G = design.n_points, design.n_groups
+    groups = tuple(dict.fromkeys(table["group"]))
+    if n > N or len(groups) > G:
+        raise ValueError(f"{n} points / {len(groups)} groups exceed the design ({N} / {G})")
+    gidx = {g: i for i, g in enumerate(groups)}
+
+    def pad(values, fill, dtype):
+        out = np.full(N, fill, dtype=dtype)
+        out[:n] = values
+        return out
+
+    k = pad(np.searchsorted(design.times, table["time"].to_numpy()), 0, np.int32)
+    r = pad([design.readouts.index(x) for x in table["readout"]], 0, np.int32)
+    d = pad(np.searchsorted(design.doses, table["insulin_nM"].to_numpy()), 0, np.int32)
+    fixed_mask = np.zeros(G, bool)
+    fixed_value = np.zeros(G)
+    for name, value in fixed.items():
+        if name in gidx:
+            fixed_mask[gidx[name]] = True
+            fixed_value[gidx[name]] = value
+    return PackedData(
+        k=k,
+        r=r,
+        d=d,
+        baseline=pad(table["baseline"].to_numpy(dtype=np.float64), 0.0, np.float64),
+        weight=pad(1.0 / table["sem"].to_numpy() ** 2, 0.0, np.float64),
+        data=pad(table["data"].to_numpy(), 0.0, np.float64),
+        group=pad([gidx[g] for g in table["group"]], 0, np.int32),
+        fixed=fixed_mask,
+        fixed_value=fixed_value,
+        groups=groups,
+        n=n,
+    )
+
+
+class Evaluation(NamedTuple):
+    """The objective at a batch of parameter sets (NumPy arrays).
+
+    Attributes:
+        chi2: (S,) χ² of each start (inf where its solve failed).
+        grad: (S, m) d χ² / d log p (zeros where failed); None when not computed.
+        ok: (S,) the solve succeeded for every concentration.
+        model: (N, S) scaled model values at the data points.
+        scales: (G, S) scale factor of each group.
+    """
+
+    chi2: np.ndarray
+    grad: np.ndarray | None
+    ok: np.ndarray
+    model: np.ndarray
+    scales: np.ndarray
+
+
+_ARRAYS = ("k", "r", "d", "baseline", "weight", "data", "group", "fixed", "fixed_value")
+
+
+def _chi2(R, a: dict, d0):
+    """R: (K, n_r, S, D) readouts; `a` the arrays of a `PackedData`. Returns (χ² (S,),
+    model values (N, S), scales (G, S))."""
+    x = R[a["k"], a["r"], :, a["d"]]  # (N, S)
+    basal = R[a["k"], a["r"], :, d0]
+    x = x - a["baseline"][:, None] * basal
+    w = a["weight"][:, None]
+    y = a["data"][:, None]
+    G = a["fixed"].shape[0]
+    num = jax.ops.segment_sum(w * x * y, a["group"], num_segments=G)
+    den = jax.ops.segment_sum(w * x * x, a["group"], num_segments=G)
+    safe = jnp.where(den > 0, den, 1.0)
+    free = jnp.where(den > 0, jnp.maximum(num / safe, 0.0), 0.0)
+    scales = jnp.where(a["fixed"][:, None], a["fixed_value"][:, None], free)
+    model = scales[a["group"]] * x
+    chi2 = jnp.sum(w * (model - y) ** 2, axis=0)
+    return chi2, model, scales
+
+
+def _params(theta, base, fidx):
+    """(n_p, S) parameters: `base` with the fitted ones set to exp(theta)."""
+    S = theta.shape[0]
+    P = jnp.broadcast_to(base[:, None], (base.shape[0], S))
+    return P.at[fidx].set(jnp.exp(theta.T))
+
+
+def _diffrax_readouts(model, obs_idx, insulin, max_steps, theta, base, fidx, doses, times,
+                      rtol, atol, T):  # fmt: skip
+    """As `_engine_readouts` through ``vmap(diffeqsolve)`` (reverse-mode capable); the
+    pre-equilibration runs once per start."""
+    init = _initial_state_fn(model)
+    observe = _observables_fn(model)
+    solver = Rodas5P()
+    adjoint = diffrax.RecursiveCheckpointAdjoint(checkpoints=max_steps)
+    P = _params(theta, base, fidx)
+    S, D, K = theta.shape[0], doses.shape[0], times.shape[0]
+    B = S * D
+    y0 = init(P)
+    n = y0.shape[0]
+    u_base = jnp.asarray([spec.default for spec in model.input_specs], P.dtype)
+    n_u = u_base.shape[0]
+    ys_pre, status_pre = diffrax_solve(
+        model, solver, jnp.stack([-T, jnp.zeros_like(T)]), -T, y0, P,
+        jnp.zeros((0,), P.dtype), jnp.broadcast_to(u_base[None, :, None], (1, n_u, S)),
+        jnp.zeros((0, n, S), P.dtype), jnp.zeros((0, n, S), P.dtype), rtol, atol,
+        max_steps=max_steps, adjoint=adjoint,
+    )  # fmt: skip
+    y_ss = jnp.where(jnp.isfinite(ys_pre[-1]), ys_pre[-1], 0.0)
+    Pt = jnp.repeat(P, D, axis=1)
+    U1 = jnp.broadcast_to(u_base[:, None], (n_u, B)).at[insulin].set(jnp.tile(doses, S))
+    ys, status = diffrax_solve(
+        model, solver, times, jnp.zeros_like(T), jnp.repeat(y_ss, D, axis=1), Pt,
+        jnp.zeros((0,), P.dtype), U1[None], jnp.zeros((0, n, B), P.dtype),
+        jnp.zeros((0, n, B), P.dtype), rtol, atol, max_steps=max_steps, adjoint=adjoint,
+    )  # fmt: skip
+    U_out = jnp.broadcast_to(U1[None], (K, n_u, B))
+    obs = observe(times, ys, Pt, U_out)[:, obs_idx]
+    status = jnp.maximum(status_pre, jnp.max(status.reshape(S, D), axis=1))
+    return obs.reshape(K, obs.shape[1], S, D), status
+
+
+def _inputs(model, doses, S):
+    """(n_u, S * D) input levels: baselines, insulin at each patient's concentration."""
+    u_base = jnp.asarray([spec.default for spec in model.input_specs], doses.dtype)
+    B = S * doses.shape[0]
+    U = jnp.broadcast_to(u_base[:, None], (u_base.shape[0], B))
+    return U.at[model.input_names.index("insulin")].set(jnp.tile(doses, S)), u_base
+
+
+@functools.lru_cache(maxsize=16)
+def _engine_fns(model: Model, obs_idx: tuple[int, ...], max_steps: int, tangents: bool):
+    """The engine path as three jitted pieces: parameters and initial states, one solve,
+    readouts and χ². The solve is called twice (pre-equilibration, then stimulation) with
+    arrays of the same shapes, so it compiles once; each piece carries one tangent per
+    fitted parameter when `tangents`."""
+    init = _initial_state_fn(model)
+    observe = _observables_fn(model)
+    oidx = np.asarray(obs_idx)
+    tableau = TABLEAUX["rodas5p"]
+
+    def params(theta, base, fidx):
+        P = _params(theta, base, fidx)
+        return P, init(P)
+
+    def solve(ts, t0, y0, P, U, rtol, atol):
+        n, B = y0.shape
+        res = ensemble_solve(
+            model, tableau, ts, t0, y0, P, jnp.zeros((0,), y0.dtype), U[None],
+            jnp.zeros((0, n, B), y0.dtype), jnp.zeros((0, n, B), y0.dtype), rtol, atol,
+            max_steps=max_steps,
+        )  # fmt: skip
+        return res.ys, res.status
+
+    def chi2(ys, P, U, times, a, d0, S):
+        K, B = times.shape[0], U.shape[1]
+        U_out = jnp.broadcast_to(U[None], (K,) + U.shape)
+        R = observe(times, ys, P, U_out)[:, oidx]
+        return _chi2(R.reshape(K, R.shape[1], S, B // S), a, d0)
+
+    if not tangents:
+        return jax.jit(params), jax.jit(solve), jax.jit(chi2, static_argnums=6)
+
+    def basis(theta):
+        S, m = theta.shape
+        return jnp.eye(m, dtype=theta.dtype)[:, None, :] * jnp.ones((1, S, 1), theta.dtype)
+
+    def params_t(theta, base, fidx):
+        def one(v):
+            return jax.jvp(lambda th: params(th, base, fidx), (theta,), (v,))
+
+        (P, y0), (dP, dy0) = jax.vmap(one, out_axes=(None, 0))(basis(theta))
+        return P, y0, dP, dy0
+
+    def solve_t(ts, t0, y0, dy0, P, dP, U, rtol, atol):
+        def one(dy, dp):
+            (ys, status), (dys, _) = jax.jvp(
+                lambda y, p: solve(ts, t0, y, p, U, rtol, atol), (y0, P), (dy, dp)
+            )
+            return ys, status, dys
+
+        return jax.vmap(one, out_axes=(None, None, 0))(dy0, dP)
+
+    def chi2_t(ys, dys, P, dP, U, times, a, d0, S):
+        def one(dy, dp):
+            def f(y, p):
+                value, model_values, scales = chi2(y, p, U, times, a, d0, S)
+                return value, (model_values, scales)
+
+            return jax.jvp(f, (ys, P), (dy, dp), has_aux=True)
+
+        value, dvalue, aux = jax.vmap(one, out_axes=(None, 0, None))(dys, dP)
+        return value, dvalue.T, aux
+
+    return (
+        jax.jit(params_t),
+        jax.jit(solve_t),
+        jax.jit(chi2_t, static_argnums=8),
+    )
+
+
+def _engine_evaluate(model, obs_idx, max_steps, tangents, theta, base, fidx, doses, times,
+                     rtol, atol, T, a, d0):  # fmt: skip
+    """χ², its gradient (zeros without `tangents`), ok, model values and scales through
+    the batch-native engine."""
+    params, solve, chi2 = _engine_fns(model, obs_idx, max_steps, tangents)
+    S, D, K = theta.shape[0], doses.shape[0], times.shape[0]
+    U, u_base = _inputs(model, doses, S)
+    U_basal = jnp.broadcast_to(u_base[:, None], U.shape)
+    # Pre-equilibration with as many output times as the stimulation, so both solves
+    # share one compiled program.
+    ts_pre = jnp.linspace(-T, 0.0, K)
+    if tangents:
+        P, y0, dP, dy0 = params(theta, base, fidx)
+        P, y0 = jnp.repeat(P, D, axis=1), jnp.repeat(y0, D, axis=1)
+        dP, dy0 = jnp.repeat(dP, D, axis=2), jnp.repeat(dy0, D, axis=2)
+        ys, status_pre, dys = solve(ts_pre, -T, y0, dy0, P, dP, U_basal, rtol, atol)
+        y_ss = jnp.where(jnp.isfinite(ys[-1]), ys[-1], 0.0)
+        dy_ss = jnp.where(jnp.isfinite(dys[:, -1]), dys[:, -1], 0.0)
+        ys, status, dys = solve(times, 0.0, y_ss, dy_ss, P, dP, U, rtol, atol)
+        value, grad, (model_values, scales) = chi2(ys, dys, P, dP, U, times, a, d0, S)
+    else:
+        P, y0 = params(theta, base, fidx)
+        P, y0 = jnp.repeat(P, D, axis=1), jnp.repeat(y0, D, axis=1)
+        ys, status_pre = solve(ts_pre, -T, y0, P, U_basal, rtol, atol)
+        y_ss = jnp.where(jnp.isfinite(ys[-1]), ys[-1], 0.0)
+        ys, status = solve(times, 0.0, y_ss, P, U, rtol, atol)
+        value, model_values, scales = chi2(ys, P, U, times, a, d0, S)
+        grad = jnp.zeros_like(theta)
+    status = jnp.maximum(status_pre, status)
+    ok = (jnp.max(status.reshape(S, D), axis=1) == 0) & jnp.isfinite(value)
+    grad = jnp.where(ok[:, None] & jnp.isfinite(grad), grad, 0.0)
+    return jnp.where(ok, value, jnp.inf), grad, ok, model_values, scales
+
+
+@functools.lru_cache(maxsize=16)
+def _reverse_fn(model: Model, obs_idx: tuple[int, ...], max_steps: int) -> Callable:
+    """The jitted reverse-mode objective (Diffrax + checkpointed adjoint)."""
+    insulin = model.input_names.index("insulin")
+    readouts = functools.partial(_diffrax_readouts, model, np.asarray(obs_idx), insulin,
+                                 max_steps)  # fmt: skip
+
+    def objective(theta, base, fidx, doses, times, rtol, atol, T, a, d0):
+        R, status = readouts(theta, base, fidx, doses, times, rtol, atol, T)
+        chi2, model_values, scales = _chi2(R, a, d0)
+        ok = (status == 0) & jnp.isfinite(chi2)
+        return jnp.where(ok, chi2, jnp.inf), (ok, model_values, scales)
+
+    def reverse(theta, *rest):
+        def total(th):
+            chi2, aux = objective(th, *rest)
+            return jnp.sum(jnp.where(aux[0], chi2, 0.0)), (chi2, aux)
+
+        (_, (chi2, (ok, mv, sc))), grad = jax.value_and_grad(total, has_aux=True)(theta)
+        grad = jnp.where(ok[:, None] & jnp.isfinite(grad), grad, 0.0)
+        return chi2, grad, ok, mv, sc
+
+    return jax.jit(reverse)
+
+
+class Problem:
+    """A calibration problem: a model, a design, the fitted parameters and their base.
+
+    Call `evaluate` with log-parameters of shape (S, m) and packed data; the kind of
+    derivative (`"value"`, `"forward"`, `"reverse"`) is chosen per call.
+    """
+
+    def __init__(self, model: Model, design: Design, fitted: list[str], base: dict[str, float],
+                 preequilibration: float = PREEQUILIBRATION):  # fmt: skip
+        self.model = model
+        self.design = design
+        self.fitted = list(fitted)
+        self.fidx = np.array([model.param_names.index(p) for p in fitted], dtype=np.int32)
+        self.base = np.array([base[p] for p in model.param_names], dtype=np.float64)
+        self.obs_idx = tuple(model.observable_names.index(r) for r in design.readouts)
+        self.d0 = int(np.searchsorted(design.doses, 0.0))
+        self.T = float(preequilibration)
+
+    def with_base(self, base: dict[str, float]) -> "Problem":
+        """The same problem around other base parameter values."""
+        return Problem(self.model, self.design, self.fitted, base, self.T)
+
+    def log_params(self, values: dict[str, float]) -> np.ndarray:
+        """(m,) log of the fitted parameters' values in `values`."""
+        return np.log(np.array([values[p] for p in self.fitted], dtype=np.float64))
+
+    def evaluate(self, theta: np.ndarray, data: PackedData, kind: str = "value", *,
+                 rtol: float = 1e-6, atol: float = 1e-9) -> Evaluation:  # fmt: skip
+        """χ², gradient (for ``"forward"``/``"reverse"``), model values and scales."""
+        f64 = jnp.float64
+        a = {name: jnp.asarray(getattr(data, name)) for name in _ARRAYS}
+        args = (
+            jnp.asarray(theta, f64), jnp.asarray(self.base, f64), jnp.asarray(self.fidx),
+            jnp.asarray(self.design.doses, f64), jnp.asarray(self.design.times, f64),
+            jnp.asarray(rtol, f64), jnp.asarray(atol, f64), jnp.asarray(self.T, f64), a,
+            self.d0,
+        )  # fmt: skip
+        if kind == "reverse":
+            out = _reverse_fn(self.model, self.obs_idx, REVERSE_MAX_STEPS)(*args)
+        elif kind in ("value", "forward"):
+            out = _engine_evaluate(self.model, self.obs_idx, DEFAULT_MAX_STEPS,
+                                   kind == "forward", *args)  # fmt: skip
+        else:
+            raise ValueError(f"kind must be 'value', 'forward' or 'reverse', got {kind!r}")
+        chi2, grad, ok, mv, sc = out
+        return Evaluation(
+            np.asarray(chi2),
+            None if kind == "value" else np.asarray(grad),
+            np.asarray(ok),
+            np.asarray(mv)[: data.n],
+            np.asarray(sc)[: len(data.groups)],
+        )
