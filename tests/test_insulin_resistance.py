@@ -4,7 +4,8 @@ disease and therapy responses, all from one batch (one compiled solve).
 The batch runs the default scenario, a 75 g OGTT from each patient's own fasting steady
 state. The default protocol reaches that state by a pre-equilibration of
 `PREEQUILIBRATION` min; here the same is done by starting the integration at
-``-PREEQUILIBRATION`` (the model has no inputs, so the two are the same computation) so
+``-PREEQUILIBRATION`` (the inputs stay at their baseline, so the two are the same
+computation) so
 that one compiled solve serves every check.
 """
 
@@ -270,3 +271,27 @@ def test_progression_beta_cells_compensate():
     assert np.all(np.diff(mass[1]) > 0)
     assert glucose[1, 1] > glucose[1, -1] > glucose[0, -1]
     assert ds["plasma_insulin"].values[1, -1] > ds["plasma_insulin"].values[0, -1]
+
+
+def test_assay_stimulates_the_cell_at_fixed_insulin():
+    """The ``assay`` protocol: from each patient's fasting state the cell sees the assay's
+    insulin (not the body's); more insulin, more glucose uptake; a resistant cell (half
+    the receptors, strong inflammation) takes up less at every insulin, and the
+    anti-inflammatory restores it to the healthy cell."""
+    doses = np.array([0.0, 0.1, 1.0, 10.0])
+    rows = [({}, d) for d in doses] + [({"receptor_density": 0.5, "inflammation": 1.0}, d)
+                                       for d in doses]  # fmt: skip
+    rows += [({"inflammation": 1.0, "anti_inflammatory": 1.0}, 1.0)]
+    defaults = MODEL.default_params()
+    params = {k: np.array([p.get(k, defaults[k]) for p, _ in rows])
+              for k in ("receptor_density", "inflammation", "anti_inflammatory")}  # fmt: skip
+    insulin = np.array([d for _, d in rows])
+    ds = pathjax.simulate(MODEL, [0.0, 10.0], params, protocol=ir.assay(insulin),
+                          rtol=RTOL, atol=ATOL)  # fmt: skip
+    assert np.all(ds["status"].values == 0)
+    np.testing.assert_allclose(ds["cell_insulin"].values[:, -1], insulin, rtol=0, atol=0)
+    up = ds["glucose_uptake"].values[:, -1]
+    healthy, resistant = up[:4], up[4:8]
+    assert np.all(np.diff(healthy) > 0) and np.all(np.diff(resistant) > 0)
+    assert np.all(resistant[1:] < healthy[1:])
+    np.testing.assert_allclose(up[8], healthy[2], rtol=1e-6)

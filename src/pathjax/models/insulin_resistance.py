@@ -69,7 +69,7 @@ from typing import Any
 
 import jax.numpy as jnp
 
-from ..model import Model, Observable, Param, State
+from ..model import Input, Model, Observable, Param, State
 from ..protocol import Protocol
 from .modules import (
     adipocyte,
@@ -255,9 +255,11 @@ def _mapk_drivers(y: Any, p: Any) -> dict:
     }
 
 
-def _cell_insulin(y: Any, p: Any) -> Any:
-    """Interstitial insulin seen by the cell, nM (Dalla Man's remote insulin X + I_b)."""
-    return jnp.maximum(y.insulin_action + p.basal_insulin, 0.0) / 1000.0
+def _cell_insulin(y: Any, p: Any, u: Any) -> Any:
+    """Insulin seen by the cell, nM: Dalla Man's remote (interstitial) insulin X + I_b,
+    or, while the input ``assay`` is on, the assay's ``assay_insulin``."""
+    body = jnp.maximum(y.insulin_action + p.basal_insulin, 0.0) / 1000.0
+    return jnp.where(u.assay > 0.5, u.assay_insulin, body)
 
 
 def _couplings(y: Any, p: Any) -> tuple:
@@ -283,7 +285,7 @@ def rhs(t, y, p, u):
         k_PKB_T308_phos=p.k_PKB_T308_phos * f_pip3,
         k_PKB_T308_phos_of_pS473=p.k_PKB_T308_phos_of_pS473 * f_pip3,
     )
-    d = dict(adipocyte.derivatives(cell, p, _cell_insulin(y, p), changes))
+    d = dict(adipocyte.derivatives(cell, p, _cell_insulin(y, p, u), changes))
     extra = [
         receptor.derivatives(cell, p),
         irs.derivatives(
@@ -329,7 +331,7 @@ OBSERVABLES: tuple[Observable, ...] = (
     Observable("plasma_glucose", "mg/dL", "plasma glucose"),
     Observable("plasma_insulin", "pmol/L", "plasma insulin"),
     Observable("HOMA_IR", "1", "HOMA-IR of the current state (the index itself only in the fasting state)"),
-    Observable("cell_insulin", "nM", "interstitial insulin seen by the cell"),
+    Observable("cell_insulin", "nM", "insulin seen by the cell: interstitial, or the assay's while `assay` is on"),
     Observable("peripheral_uptake_factor", "1", "insulin-dependent utilisation capacity relative to healthy fasting, r^n"),
     Observable("insulin_sensitivity_index", "mL/(microU*day)", "quasi-steady-state insulin sensitivity in Topp's units: U_id / (V_G G I)"),
     Observable("beta_cell_net_growth_rate", "1/day", "net beta-cell replication minus death (Topp 2000)"),
@@ -363,7 +365,7 @@ def observables(t, y, p, u):
         "plasma_glucose": g,
         "plasma_insulin": ins,
         "HOMA_IR": g / MG_DL_PER_MMOL_L * ins_microu / 22.5,
-        "cell_insulin": _cell_insulin(y, p),
+        "cell_insulin": _cell_insulin(y, p, u),
         "peripheral_uptake_factor": uptake,
         "insulin_sensitivity_index": jnp.where(
             g * ins_microu > 0,
@@ -410,6 +412,45 @@ def ogtt(glucose: Any = OGTT_GLUCOSE, at: float = 0.0) -> Protocol:
     )
 
 
+INPUTS = (
+    Input(
+        "assay",
+        "1",
+        0.0,
+        "1: the cell sees `assay_insulin` instead of the body's "
+        "interstitial insulin (ex-vivo adipocyte assay); 0: the closed loop",
+    ),
+    Input("assay_insulin", "nM", 0.0, "insulin applied to the cell while `assay` is on"),
+)
+
+
+def assay(insulin: Any = 1.0, at: float = 0.0) -> Protocol:
+    """The patient's adipocytes stimulated ex vivo at a fixed insulin concentration.
+
+    The experiment of Brännmark 2013 (and of the adipocyte data): cells carrying the
+    patient's chronic state (its own fasting steady state, after `PREEQUILIBRATION` min of
+    the closed loop) are exposed to `insulin` nM from `at` on. The cell's readouts
+    (``glucose_uptake``, ``GLUT4_surface``, ``AKT_active``, ...) then measure its insulin
+    sensitivity free of the body's compensation (more insulin secretion), which in the
+    closed loop hides much of a cellular defect. The body keeps running but is not part
+    of the experiment: read only the cell's observables.
+
+    Args:
+        insulin: insulin applied to the cell, nM; a scalar or one value per patient.
+        at: start of the stimulation, min.
+
+    Returns:
+        A `Protocol` with the inputs ``assay`` = 1 and ``assay_insulin`` from `at`.
+    """
+    return (
+        (Protocol.step("assay", 1.0, start=at) + Protocol.step("assay_insulin", insulin, start=at))
+        .with_preequilibration(PREEQUILIBRATION)
+        .named(
+            f"adipocytes from the fasting steady state stimulated ex vivo with insulin from t = {at:g}"
+        )
+    )
+
+
 def build() -> Model:
     """The composite insulin-resistance model.
 
@@ -427,6 +468,7 @@ def build() -> Model:
         observable_specs=OBSERVABLES,
         rhs_fn=rhs,
         observables_fn=observables,
+        input_specs=INPUTS,
         initial_state_fn=_initial_state,
         time_unit="min",
         source=SOURCE,
@@ -443,6 +485,7 @@ def build() -> Model:
                 "fasting",
                 Protocol(preequilibrate=PREEQUILIBRATION, name="fasting steady state"),
             ),
+            ("assay", assay()),
             (
                 "progression",
                 Protocol(name="onset at t = 0 from the healthy fasting state (days-months)"),

@@ -294,28 +294,33 @@ def _composite_cohorts() -> dict[str, Cohort]:
             "insulin_resistant",
             math.sqrt(0.55),
             math.sqrt(0.15),
-            0.3,
             0.5,
+            10.0,
             29.0,
             description="Insulin resistance before diabetes: receptor density and feedback "
-            "halfway (log scale) to the T2D values, moderate inflammation and oxidative "
-            "stress. " + spread,
+            "halfway (log scale) to the T2D values, moderate inflammation (TNF-alpha 0.5) and "
+            "a 10-fold ROS excess, where the model's IRS1 loss begins. " + spread,
             source="Assumption: geometric midpoint of healthy and t2d for the receptor and "
-            "feedback (" + BRANNMARK + "); inflammation and oxidative stress chosen.",
+            "feedback (" + BRANNMARK + "); inflammation and oxidative stress chosen at the "
+            "low end of the model's effective ranges (docs/insulin_resistance.md).",
         ),
         "t2d": _composite(
             "t2d",
             0.55,
             0.15,
-            0.6,
             1.0,
+            30.0,
             32.0,
             description="Type 2 diabetes: receptor density 55 % and mTORC1 -> IRS1 feedback "
-            "0.15 as in the diabetic adipocytes of Brännmark 2013, chronic inflammation "
-            "(TNF-alpha) and doubled ROS. The model has no GLUT4-expression condition, so "
-            "the 50 % GLUT4 of diabetic adipocytes is not part of this cohort. " + spread,
+            "0.15 as in the diabetic adipocytes of Brännmark 2013, strong chronic "
+            "inflammation (TNF-alpha 1) and a 30-fold ROS excess, which together remove "
+            "about two thirds of the cell's IRS1. The mean patient has fasting glucose "
+            "111 mg/dL, 2-h OGTT glucose 199 mg/dL and HOMA-IR 3.5. The model has no "
+            "GLUT4-expression condition, so the 50 % GLUT4 of diabetic adipocytes is not "
+            "part of this cohort. " + spread,
             source=BRANNMARK + "; " + INSYSBIO + "; inflammation and oxidative stress "
-            "levels: assumption (the model scales them as multiples of its own basal state).",
+            "levels: assumption, chosen inside the model's effective ranges (inflammation "
+            "0.5-2, oxidative stress 10-100; docs/insulin_resistance.md).",
         ),
     }
 
