@@ -2,9 +2,14 @@
 
 import os
 
-import jax
-import pytest
-from hypothesis import settings
+# Tests compile into memory only: the persistent cache (src/pathjax/_cache.py) serves
+# users' repeated runs; a test run neither reads stale entries nor writes ~/.cache (and
+# subprocesses started by tests inherit this).
+os.environ.setdefault("PATHJAX_NO_CACHE", "1")
+
+import jax  # noqa: E402
+import pytest  # noqa: E402
+from hypothesis import settings  # noqa: E402
 
 jax.config.update("jax_enable_x64", True)
 jax.config.update("jax_numpy_rank_promotion", "raise")
