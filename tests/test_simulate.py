@@ -215,3 +215,20 @@ def test_diffrax_path_agrees_with_engine():
     )
     np.testing.assert_allclose(b["y"].values, a["y"].values, rtol=1e-8)
     assert b.attrs["solver"] == "Rodas5P"
+
+
+def test_memory_mapping_pressure_clears_compiled_programs():
+    """Compiled programs hold many memory mappings on a CPU; near the kernel's limit
+    pathjax drops JAX's in-memory programs (with a warning) instead of crashing in the
+    next compilation."""
+    from pathjax._devices import map_count, map_limit, relieve_map_pressure
+
+    if map_limit() is None or map_count() is None:
+        pytest.skip("no /proc memory-mapping information on this platform")
+    model = pathjax.models.load("sedaghat2002")
+    pathjax.simulate(model, [0.0, 1.0], {"k_IRS1_phos": [1.0, 2.0, 3.0]})
+    before = map_count()
+    assert not relieve_map_pressure(1.0)  # below the limit: nothing happens
+    with pytest.warns(RuntimeWarning, match="max_map_count"):
+        assert relieve_map_pressure(0.0)
+    assert map_count() < before

@@ -45,3 +45,59 @@ def configure_cpu_devices() -> int | None:
 def default_devices() -> list:
     """All local devices of the default platform."""
     return list(jax.local_devices())
+
+
+# ---- memory mappings of compiled programs ----------------------------------------------
+# On a CPU every compiled XLA program is loaded as machine code in many small memory
+# mappings (about 1,000-1,600 for one pathjax solve). Linux caps a process at
+# vm.max_map_count mappings (65,530 by default); past it the next compilation crashes
+# the process (segmentation fault or abort inside XLA). A long notebook session or test
+# run that compiles ~40 different programs reaches it. `relieve_map_pressure` drops
+# JAX's in-memory compiled programs before that happens (they are recompiled, or read
+# from the persistent cache, when next needed).
+
+_MAP_LIMIT: list[int | None] = []
+
+
+def map_limit() -> int | None:
+    """The kernel's per-process memory-mapping limit, or None where unknown."""
+    if not _MAP_LIMIT:
+        try:
+            with open("/proc/sys/vm/max_map_count") as fh:
+                _MAP_LIMIT.append(int(fh.read().strip()))
+        except (OSError, ValueError):
+            _MAP_LIMIT.append(None)
+    return _MAP_LIMIT[0]
+
+
+def map_count() -> int | None:
+    """Memory mappings this process holds now, or None where unknown."""
+    try:
+        with open("/proc/self/maps", "rb") as fh:
+            return fh.read().count(b"\n")
+    except OSError:
+        return None
+
+
+def relieve_map_pressure(fraction: float = 0.8, warn: bool = True) -> bool:
+    """Clear JAX's compiled-program caches if this process holds more than `fraction`
+    of its memory-mapping limit; returns whether it did."""
+    import gc
+    import warnings
+
+    limit = map_limit()
+    count = map_count() if limit else None
+    if not limit or count is None or count < fraction * limit:
+        return False
+    jax.clear_caches()
+    gc.collect()
+    if warn:
+        warnings.warn(
+            f"pathjax: this process held {count:,} memory mappings of the {limit:,} the "
+            "kernel allows (vm.max_map_count), mostly compiled programs; JAX's in-memory "
+            "compiled programs were cleared so the next compilation does not crash. "
+            "Raise the limit (sysctl vm.max_map_count=262144) to keep more programs.",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+    return True

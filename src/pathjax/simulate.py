@@ -422,6 +422,9 @@ def run_batch(
     `solve` replaces `solve_arrays` (e.g. a sharded solve); chunks are padded to a
     multiple of `multiple_of` patients.
     """
+    from ._devices import relieve_map_pressure
+
+    relieve_map_pressure()
     solve = solve or solve_arrays
     model = batch.model
     n, K = batch.n, batch.t.shape[0]
