@@ -151,7 +151,7 @@ if __name__ == "__main__":
         [[r["chunks"], r["iterations"], r["steps_mean"], r["steps_max"], r["waste"]]],
     )
 
-    record["chunk_size"] = rows = chunks(n, [s for s in (128, 512, 2048) if s <= n])
+    record["chunk_size"] = rows = chunks(n, sorted({s for s in (128, 512, 2048) if s < n} | {n}))
     table(
         f"3. chunk size ({n} patients, 1 device)",
         ["chunk", "first call s", "ms/patient"],
