@@ -20,8 +20,8 @@ demo: $(STAMP)
 	$(BIN)/pathjax demo --out pathjax_demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks notebooks
+	$(BIN)/ruff format --check src tests benchmarks notebooks
 
 test: $(STAMP) lint
 	$(BIN)/python -m pytest -q

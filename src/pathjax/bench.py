@@ -24,6 +24,10 @@ from ._sampling import lognormal_spread
 
 __all__ = [
     "Workload",
+    "compare",
+    "machine",
+    "print_table",
+    "shared_dir",
     "roadrunner_loop",
     "roadrunner_pool",
     "run_pathjax",

@@ -43,15 +43,14 @@ def fan_chart(
 
 def save_fan_charts(ds: xr.Dataset, variables: Sequence[str], path, title: str = "") -> None:
     """A grid of fan charts for `variables`, written to `path` (PNG)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    # A pyplot-free figure: no backend switch (notebooks keep theirs), nothing left open.
+    from matplotlib.figure import Figure
 
     n = len(variables)
     cols = min(3, n)
     rows = (n + cols - 1) // cols
-    fig, axes = plt.subplots(rows, cols, figsize=(4.6 * cols, 3.2 * rows), squeeze=False)
+    fig = Figure(figsize=(4.6 * cols, 3.2 * rows))
+    axes = fig.subplots(rows, cols, squeeze=False)
     for ax, var in zip(axes.flat, variables):
         fan_chart(ds, var, ax=ax)
     for ax in list(axes.flat)[n:]:
@@ -60,4 +59,3 @@ def save_fan_charts(ds: xr.Dataset, variables: Sequence[str], path, title: str =
         fig.suptitle(title)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
-    plt.close(fig)

@@ -33,15 +33,15 @@ def plot_fit(predictions: pd.DataFrame, path: str | Path | None = None, title: s
         >>> len(plot_fit(rows).axes)
         1
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    # A pyplot-free figure: no backend switch (notebooks keep theirs); it displays in a
+    # notebook as the returned object.
+    from matplotlib.figure import Figure
 
     names = list(dict.fromkeys(predictions["dataset"]))
     cols = min(4, len(names))
     rows = math.ceil(len(names) / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(3.6 * cols, 2.8 * rows), squeeze=False)
+    fig = Figure(figsize=(3.6 * cols, 2.8 * rows))
+    axes = fig.subplots(rows, cols, squeeze=False)
     for ax, name in zip(axes.flat, names, strict=False):
         part = predictions[predictions["dataset"] == name]
         if name.split("_")[-2] == "dr":
@@ -69,5 +69,4 @@ def plot_fit(predictions: pd.DataFrame, path: str | Path | None = None, title: s
     fig.tight_layout()
     if path is not None:
         fig.savefig(path, dpi=100)
-        plt.close(fig)
     return fig
