@@ -145,6 +145,24 @@ def perturbed_batch(model, names: list[str], n: int, cv: float, seed: int):
     return params, sbml_sets
 
 
+def _tight_roadrunner(sbml_file: str, rtol: float, atol: float):
+    rr = roadrunner_model(sbml_file)
+    rr.integrator.relative_tolerance = rtol
+    rr.integrator.absolute_tolerance = atol
+    rr.integrator.setValue("maximum_num_steps", 200000)
+    return rr
+
+
+def _set_initial_then_params(rr, init: dict[str, float], params: dict[str, float]) -> None:
+    """Reset, set initial concentrations, then parameters (see `roadrunner_scenarios`)."""
+    rr.resetAll()
+    for k, v in init.items():
+        rr[f"init([{k}])"] = v
+    rr.reset()
+    for k, v in params.items():
+        rr[k] = v
+
+
 def roadrunner_scenarios(
     sbml_file: str,
     t: np.ndarray,
@@ -159,18 +177,10 @@ def roadrunner_scenarios(
     parameters: in libRoadRunner 2.x assigning ``init([S])`` regenerates the model and
     puts every global parameter back to its SBML value, so parameters set first are lost.
     Returns (patient, time, selection)."""
-    rr = roadrunner_model(sbml_file)
-    rr.integrator.relative_tolerance = rtol
-    rr.integrator.absolute_tolerance = atol
-    rr.integrator.setValue("maximum_num_steps", 200000)
+    rr = _tight_roadrunner(sbml_file, rtol, atol)
     out = np.empty((len(params), len(t), len(selections)))
     for i, (p, y0) in enumerate(zip(params, init, strict=True)):
-        rr.resetAll()
-        for k, v in y0.items():
-            rr[f"init([{k}])"] = v
-        rr.reset()
-        for k, v in p.items():
-            rr[k] = v
+        _set_initial_then_params(rr, y0, p)
         res = rr.simulate(times=list(map(float, t)), selections=["time"] + selections)
         out[i] = np.asarray(res)[:, 1:]
     return out
@@ -455,16 +465,8 @@ def roadrunner_basal_then_insulin(
     ids, set first, see `roadrunner_scenarios`), parameters `params` (SBML ids), then
     `basal_time` at insulin 0 (the basal steady state), then insulin held at `insulin`
     (nM) from t = 0. Returns (time, selection) at the times `t` (>= 0) after the step."""
-    rr = roadrunner_model(sbml_file)
-    rr.integrator.relative_tolerance = rtol
-    rr.integrator.absolute_tolerance = atol
-    rr.integrator.setValue("maximum_num_steps", 200000)
-    rr.resetAll()
-    for k, v in init.items():
-        rr[f"init([{k}])"] = v
-    rr.reset()
-    for k, v in params.items():
-        rr[k] = v
+    rr = _tight_roadrunner(sbml_file, rtol, atol)
+    _set_initial_then_params(rr, init, params)
     rr["insulin"] = 0.0
     rr.simulate(0.0, basal_time, 2)
     rr["insulin"] = float(insulin)

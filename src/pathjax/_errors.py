@@ -2,6 +2,7 @@
 
 import difflib
 import enum
+import numbers
 from collections.abc import Iterable
 
 
@@ -33,6 +34,13 @@ class Status(enum.IntEnum):
     INVALID_INPUT = 4
     """The patient's parameters or initial state were non-finite (only reachable when
     validation was bypassed, e.g. inside a calibration loop)."""
+
+
+def check_int(value, what: str, minimum: int) -> int:
+    """`value` as an int, or `InputError` unless it is an integer (not a bool) >= `minimum`."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise InputError(f"{what} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
 
 
 STATUS_DOC: dict[int, str] = {s.value: (s.__doc__ or s.name).strip() for s in Status}

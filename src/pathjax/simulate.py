@@ -531,30 +531,13 @@ def inputs_at_outputs(batch: Batch) -> np.ndarray:
     return cp.inputs[seg]
 
 
-def observables_array(batch: Batch, ys: np.ndarray) -> np.ndarray:
-    """(patient, time, observable) observables for patient-first states `ys`."""
-    model = batch.model
-    if not model.observable_specs:
-        return np.zeros(ys.shape[:2] + (0,))
-    U = inputs_at_outputs(batch)
-    out = _observables_fn(model)(
-        jnp.asarray(batch.t),
-        jnp.asarray(np.moveaxis(ys, 0, -1)),
-        jnp.asarray(batch.P),
-        jnp.asarray(U),
-    )
-    return np.moveaxis(np.asarray(out), -1, 0)
-
-
 def to_dataset(batch: Batch, solved: dict, *, attrs: Mapping[str, Any] | None = None) -> xr.Dataset:
     """Assemble the result `xarray.Dataset` (see `simulate`)."""
     model = batch.model
     ys = solved["ys"]
+    obs = solved["obs"]  # computed per chunk by `run_batch` (NaN for failed patients)
     status = solved["status"]
     failed = status != 0
-    obs = solved.get("obs")
-    if obs is None:
-        obs = np.where(failed[:, None, None], np.nan, observables_array(batch, ys))
     coords = {
         "patient": np.arange(batch.n),
         "time": batch.t,

@@ -10,8 +10,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._errors import InputError, unknown_name
+from .._errors import InputError, check_int, unknown_name
 from ..model import Model
+from ..simulate import _check_tol
 from . import _data
 from ._objective import PREEQUILIBRATION, Design, Problem, choose_mode, make_design, pack
 from ._optimize import minimize
@@ -147,22 +148,6 @@ def default_parameters(model: Model, condition: str) -> list[str]:
         for p in model.param_specs
         if p.kind in ("kinetic", "exponent") and p.name not in _NOT_FITTED
     ]
-
-
-def _check_int(value: Any, what: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise InputError(f"{what} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
-
-
-def _check_positive(value: Any, what: str) -> float:
-    try:
-        f = float(value)
-    except (TypeError, ValueError):
-        raise InputError(f"{what} must be a positive number, got {value!r}") from None
-    if not (math.isfinite(f) and f > 0):
-        raise InputError(f"{what} must be a positive number, got {value!r}")
-    return f
 
 
 def _load_model(model: Any) -> Model:
@@ -355,17 +340,17 @@ def fit(
         raise InputError(f"condition must be one of {', '.join(_data.ARMS)}, got {condition!r}")
     if data is None:
         raise InputError("give the data folder (data=...)")
-    starts = _check_int(starts, "starts", 1)
-    seed = _check_int(seed, "seed", 0)
-    adam_steps = _check_int(adam_steps, "adam_steps", 0)
-    lbfgs_steps = _check_int(lbfgs_steps, "lbfgs_steps", 0)
-    learning_rate = _check_positive(learning_rate, "learning_rate")
-    spread = _check_positive(spread, "spread")
+    starts = check_int(starts, "starts", 1)
+    seed = check_int(seed, "seed", 0)
+    adam_steps = check_int(adam_steps, "adam_steps", 0)
+    lbfgs_steps = check_int(lbfgs_steps, "lbfgs_steps", 0)
+    learning_rate = _check_tol("learning_rate", learning_rate)
+    spread = _check_tol("spread", spread)
     if spread <= 1:
         raise InputError(f"spread must be > 1, got {spread}")
     for name, v in (("rtol", rtol), ("atol", atol), ("final_rtol", final_rtol),
                     ("final_atol", final_atol)):  # fmt: skip
-        _check_positive(v, name)
+        _check_tol(name, v)
     if mode not in _MODES:
         raise InputError(f"mode must be one of {', '.join(_MODES)}, got {mode!r}")
     if observations is None:

@@ -43,6 +43,16 @@ def guarded(fn):
     return wrapper
 
 
+def split_names(text: str | None, what: str) -> list[str] | None:
+    """A comma-separated option (None when not given)."""
+    if text is None:
+        return None
+    names = [s.strip() for s in text.split(",") if s.strip()]
+    if not names:
+        raise InputError(f"{what} must be comma-separated names, got {text!r}")
+    return names
+
+
 def interactive() -> bool:
     return sys.stderr.isatty()
 

@@ -6,16 +6,7 @@ from pathlib import Path
 import typer
 
 from .._errors import InputError
-from . import app, guarded, interactive, out
-
-
-def _names(text: str | None, what: str) -> list[str] | None:
-    if text is None:
-        return None
-    names = [s.strip() for s in text.split(",") if s.strip()]
-    if not names:
-        raise InputError(f"{what} must be comma-separated names, got {text!r}")
-    return names
+from . import app, guarded, interactive, out, split_names
 
 
 @app.command("calibrate")
@@ -63,7 +54,7 @@ def calibrate_command(
     progress = interactive()
     result = calibrate.fit(
         model, data, condition, starts=starts, seed=seed,
-        params=_names(params, "--params"), datasets=_names(datasets, "--datasets"),
+        params=split_names(params, "--params"), datasets=split_names(datasets, "--datasets"),
         base=base, adam_steps=adam_steps, lbfgs_steps=lbfgs_steps,
         learning_rate=learning_rate, spread=spread, mode=mode, progress=progress,
     )  # fmt: skip

@@ -9,19 +9,10 @@ import typer
 from .. import io as _io
 from .._errors import InputError
 from .._sampling import lognormal_spread
-from . import app, guarded, interactive, out
+from . import app, guarded, interactive, out, split_names
 from ._simulate import _load, _summary_vars
 
 METHODS = ("local", "sobol", "morris", "dgsm")
-
-
-def _split(text: str | None) -> list[str] | None:
-    if text is None:
-        return None
-    names = [s.strip() for s in text.split(",") if s.strip()]
-    if not names:
-        raise InputError(f"expected comma-separated names, got {text!r}")
-    return names
 
 
 def _parse_bounds(items: list[str] | None) -> dict[str, tuple[float, float]]:
@@ -142,8 +133,10 @@ def sensitivity_command(
     if not t_end > 0:
         raise InputError(f"--t-end must be positive, got {t_end}")
     t = np.linspace(0.0, t_end, points)
-    names = _split(params) or [p.name for p in m.param_specs if p.kind == "kinetic"]
-    outs = _split(outputs) or _summary_vars(m)
+    names = split_names(params, "--params") or [
+        p.name for p in m.param_specs if p.kind == "kinetic"
+    ]
+    outs = split_names(outputs, "--outputs") or _summary_vars(m)
     tight = method in ("local", "dgsm")
     rtol = rtol if rtol is not None else (1e-8 if tight else 1e-6)
     atol = atol if atol is not None else (1e-12 if tight else 1e-9)
@@ -158,7 +151,7 @@ def sensitivity_command(
         result.attrs.update(attrs)
         summary = f"{patients} patients x {len(names)} parameters x {len(outs)} outputs"
     else:
-        if _split(outputs) is not None and len(outs) != 1:
+        if split_names(outputs, "--outputs") is not None and len(outs) != 1:
             raise InputError(f"--method {method} takes one output, got {len(outs)}")
         output = outs[0]
         box = _global_bounds(m, names, spread, _parse_bounds(bounds))

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from .._errors import InputError, unknown_name
+from .._errors import InputError, check_int, unknown_name
 from ..model import Model
 
 __all__ = ["check_bounds", "check_names", "check_output_names", "check_parameter_names"]
@@ -107,9 +107,7 @@ def check_bounds(model: Model | None, bounds: Any) -> tuple[list[str], list[tupl
 
 
 def check_positive_int(value: Any, what: str, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise InputError(f"{what} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
+    return check_int(value, what, minimum)
 
 
 def check_seed(seed: Any) -> int:
