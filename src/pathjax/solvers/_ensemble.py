@@ -25,6 +25,7 @@ The loop runs until every patient is done; the cost is set by the slowest patien
 import functools
 from typing import NamedTuple
 
+import equinox.internal as eqxi
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -83,6 +84,7 @@ def ensemble_solve(
     max_steps: int = 20_000,
     out_slots: int = 4,
     unroll_stages: bool = False,
+    checkpoints: int | None = None,
 ) -> EnsembleResult:
     """Integrate every patient of a batch from `t0` to ``ts[-1]``.
 
@@ -102,6 +104,11 @@ def ensemble_solve(
         out_slots: output times one step may cover.
         unroll_stages: emit the stages as straight-line code (faster run, slower
             compile) instead of a loop.
+        checkpoints: None: the loop is a `jax.lax.while_loop` (forward-mode
+            differentiable). An integer: an `equinox.internal.while_loop` that stores
+            the loop state at that many iterations and recomputes the others, so that
+            the solve can be differentiated in reverse mode (``jax.vjp``); the output
+            buffer is write-only inside the loop, not stored per checkpoint.
 
     Returns:
         `EnsembleResult`.
@@ -257,8 +264,10 @@ def ensemble_solve(
     h_init = jnp.minimum(jnp.minimum(100.0 * h0, h1), span)
     h_init = jax.lax.stop_gradient(jnp.where(jnp.isfinite(h_init), h_init, 1e-6 * span))
 
-    out = jnp.full((K, n, B), jnp.nan, dtype)
-    at_start = ts <= t0
+    # One extra slot, K, takes the writes of patients that have nothing to write this
+    # step, so that every real slot is written once and never read inside the loop.
+    out = jnp.full((K + 1, n, B), jnp.nan, dtype)
+    at_start = jnp.concatenate([ts <= t0, jnp.zeros((1,), bool)])
     out = jnp.where(at_start[:, None, None], y0[None], out)
     nxt = jnp.full((B,), jnp.sum(at_start).astype(jnp.int32))
 
@@ -373,8 +382,10 @@ def ensemble_solve(
             th = (tm - t) / h
             val = interpolate(th, y, y_new, dense, h, c["fy"], f_b)
             val = jnp.where((tm >= t_new)[None], y_post, val)
-            cur = out[idx, :, bidx]
-            out = out.at[idx, :, bidx].set(jnp.where(write[:, None], val.T, cur))
+            # Each patient writes its own column: the indices are unique, which keeps
+            # the forward-mode derivative of the write a plain scatter (otherwise JAX
+            # masks the whole tangent buffer at every write).
+            out = out.at[jnp.where(write, idx, K), :, bidx].set(val.T, unique_indices=True)
             nxt = nxt + write.astype(jnp.int32)
 
         n_steps = c["n_steps"] + active.astype(jnp.int32)
@@ -407,9 +418,20 @@ def ensemble_solve(
             ),
         )
 
-    c = jax.lax.while_loop(cond, body, carry)
+    if checkpoints is None:
+        c = jax.lax.while_loop(cond, body, carry)
+    else:
+        c = eqxi.while_loop(
+            cond,
+            body,
+            carry,
+            max_steps=max_steps + 1,
+            buffers=lambda c: c["out"],
+            kind="checkpointed",
+            checkpoints=checkpoints,
+        )
     failed = c["status"] != Status.SUCCESS
-    ys = jnp.where(failed[None, None, :], jnp.nan, c["out"])
+    ys = jnp.where(failed[None, None, :], jnp.nan, c["out"][:K])
     return EnsembleResult(ys, c["status"], c["n_steps"], c["n_acc"], c["it"])
 
 
