@@ -3,11 +3,12 @@
 Forward mode pushes one tangent per parameter through the batch-native engine (its
 integration loop is a `jax.lax.while_loop`, which `jax.jvp` differentiates); the tangents
 are evaluated together with `jax.vmap`, so the solve itself runs once. Reverse mode runs
-``vmap(diffrax.diffeqsolve)`` with `pathjax.solvers.Rodas5P` and Diffrax's checkpointed
-adjoint (`diffrax.RecursiveCheckpointAdjoint`) and pulls back one cotangent per output
-value with `jax.lax.map`. Both differentiate the numerical solution, initial states that
-depend on parameters, pre-equilibration and the protocol's doses included, and agree
-with each other and with finite differences to the solver tolerance.
+the same engine with a checkpointed loop (`equinox.internal.while_loop`, which
+`jax.vjp` differentiates: the loop state is stored at `REVERSE_CHECKPOINTS` iterations
+and the others are recomputed) and pulls back one cotangent per output value, a few at
+a time. Both differentiate the same numerical solution (the steps taken), initial states
+that depend on parameters, pre-equilibration and the protocol's doses included, so they
+agree with each other to rounding and with finite differences to the solver tolerance.
 
 Patients are independent, so one tangent (or cotangent) that is 1 for every patient of a
 chunk gives every patient's derivative at once: the cost does not grow with the square
@@ -18,7 +19,6 @@ import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-import diffrax
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -38,9 +38,8 @@ from ..simulate import (
     inputs_at_outputs,
     prepare,
 )
-from ..solvers import TABLEAUX, Rodas5P
+from ..solvers import TABLEAUX
 from ..solvers._ensemble import ensemble_solve
-from ..solvers._vmap import diffrax_solve
 from ._common import check_output_names, check_parameter_names
 
 __all__ = ["choose_mode", "local"]
@@ -48,19 +47,24 @@ __all__ = ["choose_mode", "local"]
 _MODES = ("forward", "reverse")
 # Patients per compiled call: bounded by the memory of the tangents (forward: the
 # output buffer of the loop carries one tangent per parameter) and, for reverse mode,
-# of the stored steps.
+# of the checkpoints and the cotangents pulled back together.
 _CHUNK_BYTES = 256 * 2**20
-_MAX_CHUNK = {"forward": 1024, "reverse": 128}
-# Steps stored per patient and segment by the reverse pass (every step is a checkpoint,
-# so nothing is recomputed); a patient needing more is marked failed (MAX_STEPS).
+_MAX_CHUNK = {"forward": 1024, "reverse": 256}
+# Loop iterations whose state the reverse pass stores (per solve); a solve that takes
+# more iterations recomputes the missing ones from the nearest checkpoint (treeverse),
+# it does not fail.
+REVERSE_CHECKPOINTS = 1024
+# Cotangents pulled back together (vmapped) in reverse mode.
+_COTANGENT_BATCH = 8
+# Steps allowed per patient and segment when the χ² of a calibration is pulled back
+# through vmap(diffeqsolve) (pathjax.calibrate); a patient needing more fails.
 REVERSE_MAX_STEPS = 4096
 
 
 # Measured cost of one reverse-mode cotangent over one forward-mode tangent (Sedaghat
-# 2002, 64 patients, CPU; benchmarks/bench_sensitivity.py): a tangent through the
-# batch-native engine costs about 2 forward solves, a cotangent through
-# vmap(diffeqsolve) and the checkpointed adjoint about 50.
-REVERSE_COST_RATIO = 25
+# 2002, 64 patients, 2-core CPU; benchmarks/bench_sensitivity.py): a tangent through the
+# engine costs about 0.8 forward solves, a cotangent about 14.
+REVERSE_COST_RATIO = 16
 
 
 def choose_mode(n_parameters: int, n_outputs: int, n_times: int) -> str:
@@ -123,20 +127,16 @@ def _chunk_fn(
     init = _initial_state_fn(model)
     observe = _observables_fn(model)
     tableau = TABLEAUX["rodas5p"]
-    solver = Rodas5P()
     w = np.asarray(w_idx)
 
+    checkpoints = None if mode == "forward" else min(REVERSE_CHECKPOINTS, max_steps + 1)
+
     def solve(ts, t0, y0, P, stops, U, D, R, rtol, atol):
-        if mode == "forward":
-            res = ensemble_solve(
-                model, tableau, ts, t0, y0, P, stops, U, D, R, rtol, atol, max_steps=max_steps
-            )
-            return res.ys, res.status
-        adjoint = diffrax.RecursiveCheckpointAdjoint(checkpoints=max_steps)
-        return diffrax_solve(
-            model, solver, ts, t0, y0, P, stops, U, D, R, rtol, atol,
-            max_steps=max_steps, adjoint=adjoint,
+        res = ensemble_solve(
+            model, tableau, ts, t0, y0, P, stops, U, D, R, rtol, atol, max_steps=max_steps,
+            checkpoints=checkpoints,
         )  # fmt: skip
+        return res.ys, res.status
 
     def outputs(Pw, P, y0_fixed, fixed, ts, t0, stops, U, D, R, D0, R0, U_out, U_base, T,
                 rtol, atol):  # fmt: skip
@@ -183,8 +183,9 @@ def _chunk_fn(
             ct = jnp.zeros((K * n_out, B), out.dtype).at[i].set(1.0)
             return pullback(ct.reshape(K, n_out, B))[0]  # (m, B)
 
-        # One cotangent at a time: vmapping them was 4x slower (measured, Sedaghat 2002).
-        grads = jax.lax.map(one, jnp.arange(K * n_out))  # (K * n_out, m, B)
+        # A few cotangents at a time (vmapped): 1.4x faster than one by one for 5,
+        # and the memory of the backward pass stays bounded (measured, Sedaghat 2002).
+        grads = jax.lax.map(one, jnp.arange(K * n_out), batch_size=_COTANGENT_BATCH)
         grads = grads.reshape(K, n_out, Pw.shape[0], B)
         return out, jnp.transpose(grads, (3, 0, 1, 2)), status
 
@@ -214,7 +215,10 @@ def _resolve_devices(devices: Any) -> tuple:
 def _default_chunk(mode: str, n: int, K: int, n_state: int, n_out: int, m: int, nd: int) -> int:
     per_patient = 8 * K * (n_state + n_out) * (m + 1)
     if mode == "reverse":
-        per_patient = 8 * (REVERSE_MAX_STEPS * n_state * 4 + K * n_out * m)
+        # checkpoints of the loop state (~4 state vectors) and the cotangents in flight
+        batch = min(K * n_out, _COTANGENT_BATCH)
+        per_patient = 8 * (REVERSE_CHECKPOINTS * n_state * 4 + K * n_out * m
+                           + batch * (K + 8) * n_state)  # fmt: skip
     chunk = max(1, min(n, _CHUNK_BYTES // max(per_patient, 1), _MAX_CHUNK[mode] * nd))
     return -(-chunk // nd) * nd
 
@@ -245,14 +249,13 @@ def local(
 
     Mode (``mode=None`` or ``"auto"``): forward mode costs one tangent per parameter in
     `wrt`, reverse mode one cotangent per output value (``len(outputs) * len(t)``); a
-    cotangent costs about `REVERSE_COST_RATIO` (25) tangents here, so the default is
-    ``"forward"`` when ``len(wrt) <= 25 * len(outputs) * len(t)`` and ``"reverse"``
+    cotangent costs about `REVERSE_COST_RATIO` (16) tangents here, so the default is
+    ``"forward"`` when ``len(wrt) <= 16 * len(outputs) * len(t)`` and ``"reverse"``
     otherwise, e.g. for a single scalar output and many parameters (see
-    `choose_mode`). ``"forward"`` differentiates the batch-native engine
-    (`jax.jvp`/`jax.vmap`); ``"reverse"`` runs ``vmap(diffrax.diffeqsolve)`` with
-    `pathjax.solvers.Rodas5P` and `diffrax.RecursiveCheckpointAdjoint` (every step stored,
-    at most `REVERSE_MAX_STEPS` per segment unless `max_steps` says otherwise). Both give
-    the same numbers to the solver tolerance.
+    `choose_mode`). Both differentiate the batch-native engine (Rodas5P):
+    ``"forward"`` with `jax.jvp`/`jax.vmap`, ``"reverse"`` with `jax.vjp` through a
+    checkpointed loop (`REVERSE_CHECKPOINTS` stored iterations, the rest recomputed).
+    They differentiate the same steps, so they agree to rounding.
 
     Args:
         model: a `pathjax.Model`.
@@ -268,8 +271,7 @@ def local(
             the defaults are tighter than `pathjax.simulate`'s.
         initial: state name -> scalar or (patient,) array overriding initial states
             (such a state's initial value then does not depend on parameters).
-        max_steps: steps allowed per patient (default: the engine's for forward mode,
-            `REVERSE_MAX_STEPS` per segment for reverse mode).
+        max_steps: steps allowed per patient (default: the engine's).
         chunk_size: patients per compiled call (default: from the memory of the
             tangents).
         devices: split patients over these devices (see `pathjax.simulate`).
@@ -316,9 +318,10 @@ def local(
     mode = _check_mode(mode, model, len(wrt_names), len(out_names), K)
     devs = _resolve_devices(devices)
     if mode == "reverse":
-        devs = devs[:1]  # vmap(diffeqsolve) runs on one device
-    steps = int(max_steps) if max_steps is not None else None
-    steps = steps or (DEFAULT_MAX_STEPS if mode == "forward" else REVERSE_MAX_STEPS)
+        # Equinox's checkpointed loop rejects the sharded loop state under shard_map
+        # (its closure conversion compares shardings), so reverse mode uses one device.
+        devs = devs[:1]
+    steps = int(max_steps) if max_steps is not None else DEFAULT_MAX_STEPS
 
     sidx = model._state_index
     obs_names = model.observable_names
