@@ -130,6 +130,24 @@ def test_gradient_matches_finite_differences(normal_fit):
         assert np.allclose(ev.grad[:, j], fd, rtol=1e-5, atol=1e-6), (j, ev.grad[:, j], fd)
 
 
+def test_reverse_gradient_equals_forward():
+    """The reverse-mode gradient (the engine's checkpointed loop, pre-equilibrated once
+    per start) equals the forward-mode one (pre-equilibrated per patient): the same
+    method on different steps, so to the solver tolerance."""
+    obs = calibrate.load_observations(DATA, "normal")
+    design = make_design(MODEL, [obs.table])
+    problem = Problem(MODEL, design, CI_PARAMS, MODEL.default_params())
+    packed = pack(design, obs.table)
+    theta = np.tile(problem.log_params(MODEL.default_params()), (2, 1))
+    theta[1] += np.array([0.3, -0.2, 0.1])
+    kw = dict(rtol=1e-10, atol=1e-14)
+    fwd = problem.evaluate(theta, packed, "forward", **kw)
+    rev = problem.evaluate(theta, packed, "reverse", **kw)
+    assert np.all(fwd.ok) and np.all(rev.ok)
+    np.testing.assert_allclose(rev.chi2, fwd.chi2, rtol=1e-7)
+    np.testing.assert_allclose(rev.grad, fwd.grad, rtol=1e-5, atol=1e-6)
+
+
 # ---- fits ------------------------------------------------------------------------------
 
 

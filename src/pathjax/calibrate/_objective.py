@@ -20,8 +20,8 @@ compilation serves every data subset, condition and start set of the same size.
 Gradients: ``"forward"`` pushes one tangent per fitted parameter through the
 batch-native engine (`ensemble_solve`, one integration loop from the pre-equilibration
 through the stimulation, as `pathjax.sensitivity.local`'s forward mode); ``"reverse"``
-pulls the χ² back through ``vmap(diffrax.diffeqsolve)`` (`diffrax_solve`, Rodas5P with
-Diffrax's checkpointed adjoint, as its reverse mode), pre-equilibrating once per start.
+pulls the χ² back through the same engine run as a checkpointed loop (as
+`pathjax.sensitivity.local`'s reverse mode), pre-equilibrating once per start.
 Starts are independent, so one tangent (cotangent) serves every start at once.
 """
 
@@ -29,24 +29,22 @@ import functools
 from collections.abc import Callable
 from typing import NamedTuple
 
-import diffrax
 import jax
 import jax.numpy as jnp
 import numpy as np
 import pandas as pd
 
 from ..model import Model
-from ..sensitivity._local import REVERSE_MAX_STEPS
+from ..sensitivity._local import REVERSE_CHECKPOINTS
 from ..simulate import DEFAULT_MAX_STEPS, _initial_state_fn, _observables_fn
-from ..solvers import TABLEAUX, Rodas5P
+from ..solvers import TABLEAUX
 from ..solvers._ensemble import ensemble_solve
-from ..solvers._vmap import diffrax_solve
 
 __all__ = ["Design", "Evaluation", "PackedData", "Problem", "choose_mode", "pack"]
 
 PREEQUILIBRATION = 1000.0  # min at no insulin: the basal network settles within a few hundred
 # Below this many fitted parameters forward mode is cheaper than reverse mode: a tangent
-# costs about 1.3 solves of the engine, a reverse pass about 15 (Brännmark 2013, 8 starts
+# costs about one solve of the engine, a reverse pass about 9 (Brännmark 2013, 8 starts
 # x 8 concentrations, rtol 1e-6 on this project's CPU).
 FORWARD_UP_TO = 10
 
@@ -206,14 +204,15 @@ def _params(theta, base, fidx):
     return P.at[fidx].set(jnp.exp(theta.T))
 
 
-def _diffrax_readouts(model, obs_idx, insulin, max_steps, theta, base, fidx, doses, times,
+def _reverse_readouts(model, obs_idx, insulin, max_steps, theta, base, fidx, doses, times,
                       rtol, atol, T):  # fmt: skip
-    """As `_engine_readouts` through ``vmap(diffeqsolve)`` (reverse-mode capable); the
-    pre-equilibration runs once per start."""
+    """The readouts through the engine run as a checkpointed loop (reverse-mode
+    capable, as `pathjax.sensitivity.local`'s reverse mode); the pre-equilibration runs
+    once per start."""
     init = _initial_state_fn(model)
     observe = _observables_fn(model)
-    solver = Rodas5P()
-    adjoint = diffrax.RecursiveCheckpointAdjoint(checkpoints=max_steps)
+    tableau = TABLEAUX["rodas5p"]
+    checkpoints = min(REVERSE_CHECKPOINTS, max_steps + 1)
     P = _params(theta, base, fidx)
     S, D, K = theta.shape[0], doses.shape[0], times.shape[0]
     B = S * D
@@ -221,20 +220,22 @@ def _diffrax_readouts(model, obs_idx, insulin, max_steps, theta, base, fidx, dos
     n = y0.shape[0]
     u_base = jnp.asarray([spec.default for spec in model.input_specs], P.dtype)
     n_u = u_base.shape[0]
-    ys_pre, status_pre = diffrax_solve(
-        model, solver, jnp.stack([-T, jnp.zeros_like(T)]), -T, y0, P,
-        jnp.zeros((0,), P.dtype), jnp.broadcast_to(u_base[None, :, None], (1, n_u, S)),
-        jnp.zeros((0, n, S), P.dtype), jnp.zeros((0, n, S), P.dtype), rtol, atol,
-        max_steps=max_steps, adjoint=adjoint,
-    )  # fmt: skip
+
+    def solve(ts, t0, y, p, U):
+        b = y.shape[1]
+        res = ensemble_solve(
+            model, tableau, ts, t0, y, p, jnp.zeros((0,), p.dtype), U,
+            jnp.zeros((0, n, b), p.dtype), jnp.zeros((0, n, b), p.dtype), rtol, atol,
+            max_steps=max_steps, checkpoints=checkpoints,
+        )  # fmt: skip
+        return res.ys, res.status
+
+    ys_pre, status_pre = solve(jnp.stack([-T, jnp.zeros_like(T)]), -T, y0, P,
+                               jnp.broadcast_to(u_base[None, :, None], (1, n_u, S)))  # fmt: skip
     y_ss = jnp.where(jnp.isfinite(ys_pre[-1]), ys_pre[-1], 0.0)
     Pt = jnp.repeat(P, D, axis=1)
     U1 = jnp.broadcast_to(u_base[:, None], (n_u, B)).at[insulin].set(jnp.tile(doses, S))
-    ys, status = diffrax_solve(
-        model, solver, times, jnp.zeros_like(T), jnp.repeat(y_ss, D, axis=1), Pt,
-        jnp.zeros((0,), P.dtype), U1[None], jnp.zeros((0, n, B), P.dtype),
-        jnp.zeros((0, n, B), P.dtype), rtol, atol, max_steps=max_steps, adjoint=adjoint,
-    )  # fmt: skip
+    ys, status = solve(times, jnp.zeros_like(T), jnp.repeat(y_ss, D, axis=1), Pt, U1[None])
     U_out = jnp.broadcast_to(U1[None], (K, n_u, B))
     obs = observe(times, ys, Pt, U_out)[:, obs_idx]
     status = jnp.maximum(status_pre, jnp.max(status.reshape(S, D), axis=1))
@@ -356,9 +357,9 @@ def _engine_evaluate(model, obs_idx, max_steps, tangents, theta, base, fidx, dos
 
 @functools.lru_cache(maxsize=16)
 def _reverse_fn(model: Model, obs_idx: tuple[int, ...], max_steps: int) -> Callable:
-    """The jitted reverse-mode objective (Diffrax + checkpointed adjoint)."""
+    """The jitted reverse-mode objective (the engine's checkpointed loop)."""
     insulin = model.input_names.index("insulin")
-    readouts = functools.partial(_diffrax_readouts, model, np.asarray(obs_idx), insulin,
+    readouts = functools.partial(_reverse_readouts, model, np.asarray(obs_idx), insulin,
                                  max_steps)  # fmt: skip
 
     def objective(theta, base, fidx, doses, times, rtol, atol, T, a, d0):
@@ -417,7 +418,7 @@ class Problem:
             self.d0,
         )  # fmt: skip
         if kind == "reverse":
-            out = _reverse_fn(self.model, self.obs_idx, REVERSE_MAX_STEPS)(*args)
+            out = _reverse_fn(self.model, self.obs_idx, DEFAULT_MAX_STEPS)(*args)
         elif kind in ("value", "forward"):
             out = _engine_evaluate(self.model, self.obs_idx, DEFAULT_MAX_STEPS,
                                    kind == "forward", *args)  # fmt: skip

@@ -56,9 +56,6 @@ _MAX_CHUNK = {"forward": 1024, "reverse": 256}
 REVERSE_CHECKPOINTS = 1024
 # Cotangents pulled back together (vmapped) in reverse mode.
 _COTANGENT_BATCH = 8
-# Steps allowed per patient and segment when the χ² of a calibration is pulled back
-# through vmap(diffeqsolve) (pathjax.calibrate); a patient needing more fails.
-REVERSE_MAX_STEPS = 4096
 
 
 # Measured cost of one reverse-mode cotangent over one forward-mode tangent (Sedaghat
