@@ -36,7 +36,7 @@ import pathjax
 from pathjax import calibrate, summaries
 
 # Sizes. The full run is a moderate fit (6 starts, every default parameter, 100 Adam and
-# 40 L-BFGS steps, then 60 + 25 for the diabetic fits; about a quarter of an hour on two
+# 40 L-BFGS steps, then 60 + 25 for the diabetic fits; about seven minutes on two
 # CPU cores); `pathjax calibrate` with its defaults (8 starts, 150 + 60 steps) fits
 # further. PATHJAX_NOTEBOOK_SMALL=1 (CI) fits 3 parameters from 2 starts for a few steps:
 # the same code, a much rougher fit.
