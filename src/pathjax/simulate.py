@@ -474,7 +474,7 @@ def run_batch(
                 jnp.asarray(batch.t),
                 jnp.asarray(raw.ys),
                 jnp.asarray(P),
-                jnp.asarray(cp.inputs[np.searchsorted(cp.stops, batch.t, side="right")]),
+                jnp.asarray(inputs_at_outputs(batch, cp)),
             )
             ov = np.moveaxis(np.asarray(ov)[..., :m], -1, 0)
             obs[sl] = np.where((st != 0)[:, None, None], np.nan, ov)
@@ -524,9 +524,10 @@ def _progress(progress, total: int) -> Callable[[int | None], None]:
     return update
 
 
-def inputs_at_outputs(batch: Batch) -> np.ndarray:
-    """(time, input, patient) input levels at the output times (right-continuous)."""
-    cp = batch.compiled
+def inputs_at_outputs(batch: Batch, compiled: CompiledProtocol | None = None) -> np.ndarray:
+    """(time, input, patient) input levels at the output times (right-continuous), of
+    `compiled` (e.g. one chunk's slice) or of the whole batch."""
+    cp = batch.compiled if compiled is None else compiled
     seg = np.searchsorted(cp.stops, batch.t, side="right")
     return cp.inputs[seg]
 

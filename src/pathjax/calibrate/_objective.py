@@ -204,6 +204,18 @@ def _params(theta, base, fidx):
     return P.at[fidx].set(jnp.exp(theta.T))
 
 
+def _solve_held(model, ts, t0, y0, P, U, rtol, atol, max_steps, checkpoints=None):
+    """One engine solve (Rodas5P) with the inputs `U` (input, patient) held throughout: no
+    switching times, doses or resets. Returns (ys, status)."""
+    n, B = y0.shape
+    none = jnp.zeros((0, n, B), y0.dtype)
+    res = ensemble_solve(
+        model, TABLEAUX["rodas5p"], ts, t0, y0, P, jnp.zeros((0,), y0.dtype), U[None], none,
+        none, rtol, atol, max_steps=max_steps, checkpoints=checkpoints,
+    )  # fmt: skip
+    return res.ys, res.status
+
+
 def _reverse_readouts(model, obs_idx, insulin, max_steps, theta, base, fidx, doses, times,
                       rtol, atol, T):  # fmt: skip
     """The readouts through the engine run as a checkpointed loop (reverse-mode
@@ -211,31 +223,22 @@ def _reverse_readouts(model, obs_idx, insulin, max_steps, theta, base, fidx, dos
     once per start."""
     init = _initial_state_fn(model)
     observe = _observables_fn(model)
-    tableau = TABLEAUX["rodas5p"]
-    checkpoints = min(REVERSE_CHECKPOINTS, max_steps + 1)
     P = _params(theta, base, fidx)
     S, D, K = theta.shape[0], doses.shape[0], times.shape[0]
     B = S * D
     y0 = init(P)
-    n = y0.shape[0]
     u_base = jnp.asarray([spec.default for spec in model.input_specs], P.dtype)
     n_u = u_base.shape[0]
 
     def solve(ts, t0, y, p, U):
-        b = y.shape[1]
-        res = ensemble_solve(
-            model, tableau, ts, t0, y, p, jnp.zeros((0,), p.dtype), U,
-            jnp.zeros((0, n, b), p.dtype), jnp.zeros((0, n, b), p.dtype), rtol, atol,
-            max_steps=max_steps, checkpoints=checkpoints,
-        )  # fmt: skip
-        return res.ys, res.status
+        return _solve_held(model, ts, t0, y, p, U, rtol, atol, max_steps, REVERSE_CHECKPOINTS)
 
     ys_pre, status_pre = solve(jnp.stack([-T, jnp.zeros_like(T)]), -T, y0, P,
-                               jnp.broadcast_to(u_base[None, :, None], (1, n_u, S)))  # fmt: skip
+                               jnp.broadcast_to(u_base[:, None], (n_u, S)))  # fmt: skip
     y_ss = jnp.where(jnp.isfinite(ys_pre[-1]), ys_pre[-1], 0.0)
     Pt = jnp.repeat(P, D, axis=1)
     U1 = jnp.broadcast_to(u_base[:, None], (n_u, B)).at[insulin].set(jnp.tile(doses, S))
-    ys, status = solve(times, jnp.zeros_like(T), jnp.repeat(y_ss, D, axis=1), Pt, U1[None])
+    ys, status = solve(times, jnp.zeros_like(T), jnp.repeat(y_ss, D, axis=1), Pt, U1)
     U_out = jnp.broadcast_to(U1[None], (K, n_u, B))
     obs = observe(times, ys, Pt, U_out)[:, obs_idx]
     status = jnp.maximum(status_pre, jnp.max(status.reshape(S, D), axis=1))
@@ -259,20 +262,13 @@ def _engine_fns(model: Model, obs_idx: tuple[int, ...], max_steps: int, tangents
     init = _initial_state_fn(model)
     observe = _observables_fn(model)
     oidx = np.asarray(obs_idx)
-    tableau = TABLEAUX["rodas5p"]
 
     def params(theta, base, fidx):
         P = _params(theta, base, fidx)
         return P, init(P)
 
     def solve(ts, t0, y0, P, U, rtol, atol):
-        n, B = y0.shape
-        res = ensemble_solve(
-            model, tableau, ts, t0, y0, P, jnp.zeros((0,), y0.dtype), U[None],
-            jnp.zeros((0, n, B), y0.dtype), jnp.zeros((0, n, B), y0.dtype), rtol, atol,
-            max_steps=max_steps,
-        )  # fmt: skip
-        return res.ys, res.status
+        return _solve_held(model, ts, t0, y0, P, U, rtol, atol, max_steps)
 
     def chi2(ys, P, U, times, a, d0, S):
         K, B = times.shape[0], U.shape[1]

@@ -126,7 +126,7 @@ def _chunk_fn(
     tableau = TABLEAUX["rodas5p"]
     w = np.asarray(w_idx)
 
-    checkpoints = None if mode == "forward" else min(REVERSE_CHECKPOINTS, max_steps + 1)
+    checkpoints = None if mode == "forward" else REVERSE_CHECKPOINTS
 
     def solve(ts, t0, y0, P, stops, U, D, R, rtol, atol):
         res = ensemble_solve(

@@ -421,6 +421,8 @@ def ensemble_solve(
     if checkpoints is None:
         c = jax.lax.while_loop(cond, body, carry)
     else:
+        # never more checkpoints than the loop can take iterations
+        checkpoints = min(checkpoints, max_steps + 1)
         c = eqxi.while_loop(
             cond,
             body,
