@@ -13,7 +13,9 @@ Zarr (``.zarr``): one store (Zarr format 2, consolidated metadata) whose arrays 
 chunked along ``patient`` exactly like the run, so each run chunk owns its own files.
 The store is created, with the first chunk, in ``<out>.partial`` and renamed into
 place, so ``<out>`` always holds a manifest. Nothing but the chunk being written is
-held in memory.
+held in memory. Zarr writes each file through a temporary ``<name>.<hex>.partial``
+beside it; a kill in the middle of that write leaves one behind, and resuming removes
+these leftovers.
 
 NetCDF (``.nc``, for small runs): each chunk is committed as its own file in
 ``<out>.parts/`` (same manifest); when all are done they are joined (in memory) into a
@@ -27,6 +29,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import warnings
@@ -109,6 +112,22 @@ def _fsync_tree(root: Path) -> None:
         for f in files:
             _fsync_file(Path(dirpath) / f)
         _fsync_dir(Path(dirpath))
+
+
+# Zarr's temporary file of an unfinished write: "<key>.<uuid4 hex>.partial"
+_STRAY_WRITE = re.compile(r"\.[0-9a-f]{32}\.partial$")
+
+
+def _remove_stray_writes(root: Path) -> int:
+    """Delete Zarr's temporary files left under `root` by a write that was killed;
+    returns how many there were."""
+    n = 0
+    for dirpath, _, files in os.walk(root):
+        for f in files:
+            if _STRAY_WRITE.search(f):
+                (Path(dirpath) / f).unlink(missing_ok=True)
+                n += 1
+    return n
 
 
 def _digest(paths: list[Path]) -> list[int] | None:
@@ -243,6 +262,7 @@ class ZarrSink(Sink):
             else:
                 manifest = json.loads(mf.read_text())
                 self._check_manifest(manifest, mf)
+                _remove_stray_writes(self.path)
                 self._verify(self.path, manifest)
                 self.initialised = True
         if self.partial.exists():  # an interrupted creation: never committed
