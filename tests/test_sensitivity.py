@@ -234,6 +234,29 @@ def test_forward_equals_reverse_with_recomputed_steps(monkeypatch):
     np.testing.assert_allclose(rev.values, fwd.values, rtol=1e-10, atol=1e-14)
 
 
+@pytest.mark.skipif(len(resolve_devices("local")) < 2, reason="needs two devices")
+def test_reverse_mode_splits_patients_over_devices(monkeypatch):
+    """Reverse mode traces one device's share outside shard_map (Equinox's loop refuses
+    to be traced inside it) and runs it on every device: same derivatives as on one
+    device, with steps recomputed from checkpoints and a padded last device."""
+    from pathjax.sensitivity import _local
+
+    devs = resolve_devices("local")[:2]
+    kw = dict(wrt=["k", "y_init"], outputs=["y"], protocol=DOSE, rtol=1e-10, atol=1e-14)
+    params = {"k": np.array([0.5, 0.8, 1.1])}
+    fwd = local(RELAX, T_TOY, params, mode="forward", devices=devs[:1], **kw)
+    monkeypatch.setattr(_local, "REVERSE_CHECKPOINTS", 3)
+    _local._chunk_fn.cache_clear()
+    try:
+        one = local(RELAX, T_TOY, params, mode="reverse", devices=devs[:1], **kw)
+        two = local(RELAX, T_TOY, params, mode="reverse", devices=devs, **kw)
+    finally:
+        _local._chunk_fn.cache_clear()
+    np.testing.assert_allclose(two.values, one.values, rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(two.values, fwd.values, rtol=1e-10, atol=1e-14)
+    assert (two["status"].values == 0).all()
+
+
 def test_auto_mode_follows_the_shape():
     from pathjax.sensitivity._local import REVERSE_COST_RATIO
 

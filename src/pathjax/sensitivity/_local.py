@@ -59,9 +59,10 @@ _COTANGENT_BATCH = 8
 
 
 # Measured cost of one reverse-mode cotangent over one forward-mode tangent (Sedaghat
-# 2002, 64 patients, 2-core CPU; benchmarks/bench_sensitivity.py): a tangent through the
-# engine costs about 0.8 forward solves, a cotangent about 14.
-REVERSE_COST_RATIO = 16
+# 2002, 64 patients, 2-core CPU; benchmarks/bench_sensitivity.py, marginal costs): on
+# two devices a tangent through the engine costs 0.055 s (0.7 forward solves) and a
+# cotangent 0.32 s (ratio 5.8); on one device 0.10 s and 0.70 s (ratio 7.0).
+REVERSE_COST_RATIO = 6
 
 
 def choose_mode(n_parameters: int, n_outputs: int, n_times: int) -> str:
@@ -188,19 +189,46 @@ def _chunk_fn(
 
     fn = forward if mode == "forward" else reverse
     if len(devices) > 1:
-        # Patients are independent: each device differentiates its own share.
-        mesh = Mesh(np.array(devices), ("patient",))
-        in_specs = tuple(
-            _last(r) if i in _PATIENT_ARGS else PartitionSpec() for i, r in enumerate(_ARG_RANKS)
-        )
-        fn = jax.shard_map(
-            fn,
-            mesh=mesh,
-            in_specs=in_specs,
-            out_specs=(_last(3), PartitionSpec("patient"), PartitionSpec("patient")),
-            check_vma=False,
-        )
+        fn = _over_devices(fn, devices, trace_outside=mode == "reverse")
     return jax.jit(fn)
+
+
+def _over_devices(fn: Callable, devices: tuple, trace_outside: bool) -> Callable:
+    """`fn` with the patients split over `devices` (patients are independent: each
+    device differentiates its own share)."""
+    mesh = Mesh(np.array(devices), ("patient",))
+    in_specs = tuple(
+        _last(r) if i in _PATIENT_ARGS else PartitionSpec() for i, r in enumerate(_ARG_RANKS)
+    )
+    out_specs = (_last(3), PartitionSpec("patient"), PartitionSpec("patient"))
+    if not trace_outside:
+        return jax.shard_map(fn, mesh=mesh, in_specs=in_specs, out_specs=out_specs,
+                             check_vma=False)  # fmt: skip
+    nd = len(devices)
+
+    def split(*args):
+        # Equinox's checkpointed loop (reverse mode) refuses to be traced inside
+        # shard_map: its closure conversion compares the avals it was built with
+        # against shard_map's. So one device's share is traced here, outside, and the
+        # finished program is evaluated on every device.
+        share = [
+            jax.ShapeDtypeStruct(a.shape[:-1] + (a.shape[-1] // nd,), a.dtype)
+            if i in _PATIENT_ARGS
+            else jax.ShapeDtypeStruct(a.shape, a.dtype)
+            for i, a in enumerate(args)
+        ]
+        closed, shapes = jax.make_jaxpr(fn, return_shape=True)(*share)
+        tree = jax.tree_util.tree_structure(shapes)
+
+        def body(*a):
+            return jax.tree_util.tree_unflatten(
+                tree, jax.core.eval_jaxpr(closed.jaxpr, closed.consts, *a)
+            )
+
+        return jax.shard_map(body, mesh=mesh, in_specs=in_specs, out_specs=out_specs,
+                             check_vma=False)(*args)  # fmt: skip
+
+    return split
 
 
 def _resolve_devices(devices: Any) -> tuple:
@@ -246,8 +274,8 @@ def local(
 
     Mode (``mode=None`` or ``"auto"``): forward mode costs one tangent per parameter in
     `wrt`, reverse mode one cotangent per output value (``len(outputs) * len(t)``); a
-    cotangent costs about `REVERSE_COST_RATIO` (16) tangents here, so the default is
-    ``"forward"`` when ``len(wrt) <= 16 * len(outputs) * len(t)`` and ``"reverse"``
+    cotangent costs about `REVERSE_COST_RATIO` (6) tangents here, so the default is
+    ``"forward"`` when ``len(wrt) <= 6 * len(outputs) * len(t)`` and ``"reverse"``
     otherwise, e.g. for a single scalar output and many parameters (see
     `choose_mode`). Both differentiate the batch-native engine (Rodas5P):
     ``"forward"`` with `jax.jvp`/`jax.vmap`, ``"reverse"`` with `jax.vjp` through a
@@ -314,10 +342,6 @@ def local(
     K = batch.t.shape[0]
     mode = _check_mode(mode, model, len(wrt_names), len(out_names), K)
     devs = _resolve_devices(devices)
-    if mode == "reverse":
-        # Equinox's checkpointed loop rejects the sharded loop state under shard_map
-        # (its closure conversion compares shardings), so reverse mode uses one device.
-        devs = devs[:1]
     steps = int(max_steps) if max_steps is not None else DEFAULT_MAX_STEPS
 
     sidx = model._state_index
@@ -334,7 +358,12 @@ def local(
     n, n_st, m, n_out = batch.n, len(model.state_specs), len(wrt_names), len(out_names)
     nd = len(devs)
     chunk = chunk_size or _default_chunk(mode, n, K, n_st, n_out, m, nd)
-    chunk = -(-int(chunk) // nd) * nd
+    # Reverse mode gives every device at least two patients: with a single patient the
+    # steps recomputed from checkpoints moved the derivative by up to 8e-9 relative
+    # (Sedaghat 2002, rtol 1e-10; cause not found), with two or more it equals forward
+    # mode to rounding. The padding patient is a copy, dropped afterwards.
+    least = 2 * nd if mode == "reverse" else nd
+    chunk = max(-(-int(chunk) // nd) * nd, least)
     fixed_rows = np.zeros((n_st, 1), bool)
     y0_fixed = np.zeros((n_st, n))
     for i, v in batch.y0_override.items():
@@ -352,7 +381,7 @@ def local(
     for start in range(0, n, chunk):
         stop = min(n, start + chunk)
         sl = slice(start, stop)
-        size = chunk if n > chunk else -(-(stop - start) // nd) * nd
+        size = chunk if n > chunk else max(-(-(stop - start) // nd) * nd, least)
         P = _pad(batch.P[:, sl], size)
         cp = _slice_protocol(batch.compiled, sl, size)
         args = (
