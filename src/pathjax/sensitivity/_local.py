@@ -358,12 +358,7 @@ def local(
     n, n_st, m, n_out = batch.n, len(model.state_specs), len(wrt_names), len(out_names)
     nd = len(devs)
     chunk = chunk_size or _default_chunk(mode, n, K, n_st, n_out, m, nd)
-    # Reverse mode gives every device at least two patients: with a single patient the
-    # steps recomputed from checkpoints moved the derivative by up to 8e-9 relative
-    # (Sedaghat 2002, rtol 1e-10; cause not found), with two or more it equals forward
-    # mode to rounding. The padding patient is a copy, dropped afterwards.
-    least = 2 * nd if mode == "reverse" else nd
-    chunk = max(-(-int(chunk) // nd) * nd, least)
+    chunk = -(-int(chunk) // nd) * nd
     fixed_rows = np.zeros((n_st, 1), bool)
     y0_fixed = np.zeros((n_st, n))
     for i, v in batch.y0_override.items():
@@ -381,7 +376,7 @@ def local(
     for start in range(0, n, chunk):
         stop = min(n, start + chunk)
         sl = slice(start, stop)
-        size = chunk if n > chunk else max(-(-(stop - start) // nd) * nd, least)
+        size = chunk if n > chunk else -(-(stop - start) // nd) * nd
         P = _pad(batch.P[:, sl], size)
         cp = _slice_protocol(batch.compiled, sl, size)
         args = (
