@@ -2,7 +2,8 @@
 (every output x every output time x the chosen parameters) by forward-mode autodiff,
 relative to one forward ensemble solve of the same batch, and against central finite
 differences (one batch of 2 x parameters x patients solves); reverse mode for a scalar
-endpoint and for one output at a few times. Timings are warm (compile excluded, reported separately), best of --repeat.
+endpoint and for one output at a few times. Timings are warm (compile excluded,
+reported separately), best of --repeat.
 
     python benchmarks/bench_sensitivity.py [--model sedaghat2002] [--patients 64]
         [--points 61] [--sweep 1,4] [--repeat 3]

@@ -218,40 +218,38 @@ def test_forward_equals_reverse_sedaghat():
     print(f"sedaghat2002: forward vs reverse, worst relative difference {worst:.1e}")
 
 
-def test_forward_equals_reverse_with_recomputed_steps(monkeypatch):
-    """With fewer checkpoints than loop iterations the reverse pass recomputes steps
-    from the stored ones; the derivatives are still forward mode's to rounding."""
+@pytest.fixture
+def three_checkpoints(monkeypatch):
+    """Reverse mode storing only 3 loop iterations (the rest recomputed), with the
+    compiled chunk functions rebuilt for it and dropped afterwards."""
     from pathjax.sensitivity import _local
 
-    kw = dict(wrt=["k", "y_init"], outputs=["y"], protocol=DOSE, rtol=1e-10, atol=1e-14)
-    fwd = local(RELAX, T_TOY, {"k": K_TOY}, mode="forward", **kw)
     monkeypatch.setattr(_local, "REVERSE_CHECKPOINTS", 3)
     _local._chunk_fn.cache_clear()
-    try:
-        rev = local(RELAX, T_TOY, {"k": K_TOY}, mode="reverse", **kw)
-    finally:
-        _local._chunk_fn.cache_clear()
+    yield
+    _local._chunk_fn.cache_clear()
+
+
+def test_forward_equals_reverse_with_recomputed_steps(three_checkpoints):
+    """With fewer checkpoints than loop iterations the reverse pass recomputes steps
+    from the stored ones; the derivatives are still forward mode's to rounding."""
+    kw = dict(wrt=["k", "y_init"], outputs=["y"], protocol=DOSE, rtol=1e-10, atol=1e-14)
+    fwd = local(RELAX, T_TOY, {"k": K_TOY}, mode="forward", **kw)
+    rev = local(RELAX, T_TOY, {"k": K_TOY}, mode="reverse", **kw)
     np.testing.assert_allclose(rev.values, fwd.values, rtol=1e-10, atol=1e-14)
 
 
 @pytest.mark.skipif(len(resolve_devices("local")) < 2, reason="needs two devices")
-def test_reverse_mode_splits_patients_over_devices(monkeypatch):
+def test_reverse_mode_splits_patients_over_devices(three_checkpoints):
     """Reverse mode traces one device's share outside shard_map (Equinox's loop refuses
     to be traced inside it) and runs it on every device: same derivatives as on one
     device, with steps recomputed from checkpoints and a padded last device."""
-    from pathjax.sensitivity import _local
-
     devs = resolve_devices("local")[:2]
     kw = dict(wrt=["k", "y_init"], outputs=["y"], protocol=DOSE, rtol=1e-10, atol=1e-14)
     params = {"k": np.array([0.5, 0.8, 1.1])}
     fwd = local(RELAX, T_TOY, params, mode="forward", devices=devs[:1], **kw)
-    monkeypatch.setattr(_local, "REVERSE_CHECKPOINTS", 3)
-    _local._chunk_fn.cache_clear()
-    try:
-        one = local(RELAX, T_TOY, params, mode="reverse", devices=devs[:1], **kw)
-        two = local(RELAX, T_TOY, params, mode="reverse", devices=devs, **kw)
-    finally:
-        _local._chunk_fn.cache_clear()
+    one = local(RELAX, T_TOY, params, mode="reverse", devices=devs[:1], **kw)
+    two = local(RELAX, T_TOY, params, mode="reverse", devices=devs, **kw)
     np.testing.assert_allclose(two.values, one.values, rtol=1e-13, atol=1e-15)
     np.testing.assert_allclose(two.values, fwd.values, rtol=1e-10, atol=1e-14)
     assert (two["status"].values == 0).all()

@@ -118,16 +118,12 @@ def _fsync_tree(root: Path) -> None:
 _STRAY_WRITE = re.compile(r"\.[0-9a-f]{32}\.partial$")
 
 
-def _remove_stray_writes(root: Path) -> int:
-    """Delete Zarr's temporary files left under `root` by a write that was killed;
-    returns how many there were."""
-    n = 0
+def _remove_stray_writes(root: Path) -> None:
+    """Delete Zarr's temporary files left under `root` by a write that was killed."""
     for dirpath, _, files in os.walk(root):
         for f in files:
             if _STRAY_WRITE.search(f):
                 (Path(dirpath) / f).unlink(missing_ok=True)
-                n += 1
-    return n
 
 
 def _digest(paths: list[Path]) -> list[int] | None:
