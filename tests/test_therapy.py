@@ -120,6 +120,43 @@ def test_timed_start_splits_the_run():
     assert '"start": 15.0' in late.attrs["therapies"]
 
 
+def test_therapy_acts_on_the_model_it_was_given_not_the_bundled_one():
+    # a modified model keeps its own defaults: GLUT4_total 50 -> 50 * (1 + 1.0 * 0.5)
+    modified = pathjax.models.load(MODEL).with_defaults(GLUT4_total=50.0)
+    params, _ = tx.therapy(modified, "insulin_sensitizer", dose=1.0)({}, None)
+    assert float(params["GLUT4_total"]) == pytest.approx(75.0, rel=1e-15)
+    # a therapy made on the bundled model, applied through the modified one, too
+    bundled = tx.therapy(MODEL, "insulin_sensitizer", dose=1.0)
+    params, _ = tx.apply(modified, {}, None, bundled)
+    assert float(params["GLUT4_total"]) == pytest.approx(75.0, rel=1e-15)
+
+
+def test_a_failed_earlier_stage_keeps_its_own_status_code(monkeypatch):
+    import sys
+
+    module = sys.modules["pathjax.simulate"]
+    real = module.simulate
+    calls = []
+
+    def first_stage_fails_for_patient_0(*args, **kwargs):
+        ds = real(*args, **kwargs)
+        calls.append(1)
+        if len(calls) == 1:  # the pre-equilibration stage
+            status = ds["status"].values.copy()
+            status[0] = int(pathjax.Status.NONFINITE)
+            ds["status"] = ("patient", status, ds["status"].attrs)
+        return ds
+
+    monkeypatch.setattr(module, "simulate", first_stage_fails_for_patient_0)
+    params = pop.sample(MODEL, "t2d", CHUNK, seed=3, filter=False)
+    proto = INSULIN.with_preequilibration(1000.0)
+    ds = tx.simulate(MODEL, T, params, proto, ("irs_modulator", 3.0, 0.0), chunk_size=CHUNK)
+    assert len(calls) == 2  # pre-equilibration, then the treated run from t = 0
+    assert int(ds["status"].values[0]) == int(pathjax.Status.NONFINITE)  # was MAX_STEPS
+    assert np.all(ds["status"].values[1:] == 0)
+    assert np.all(np.isnan(ds["glucose_uptake"].values[0]))
+
+
 def test_ec50_fit_recovers_a_known_curve():
     d = np.array([0.0, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0])
     fit = ec50(d, hill(d, 5.0, 2.0, 0.7, 1.3))  # a falling curve

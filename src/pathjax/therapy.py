@@ -358,13 +358,15 @@ class Therapy:
     from the beginning; `simulate` handles `start`). Combine with ``+``.
 
     Attributes:
-        model: the model's name.
+        model: the `Model` it was made for; the base values of its targets are that
+            model's defaults (so a modified model, e.g. ``with_defaults(...)``, keeps its
+            own values).
         cls: the `TherapyClass`.
         dose: scalar or (patient,) array, in ``cls.dose_unit``.
         start: time it starts (model time unit) or None (chronic).
     """
 
-    model: str
+    model: Model
     cls: TherapyClass
     dose: Any
     start: float | None = None
@@ -376,9 +378,7 @@ class Therapy:
     def __call__(
         self, params: Mapping[str, Any] | None, protocol: Protocol | None
     ) -> tuple[dict[str, Any], Protocol | None]:
-        from .models import load
-
-        m = load(self.model) if isinstance(self.model, str) else self.model
+        m = self.model
         out = dict(params or {})
         f = occupancy(self.dose, self.cls.ec50, self.cls.hill)
         for tg in self.cls.targets:
@@ -466,7 +466,7 @@ def therapy(model: Any, name: str, dose: Any = 1.0, start: float | None = None) 
             f"{', '.join(tg.parameter for tg in cls.targets if tg.chronic_only)}, which only "
             "sets the initial amount; give it chronically (start=None)"
         )
-    return Therapy(m.name, cls, d, s)
+    return Therapy(m, cls, d, s)
 
 
 def regimen(model: Any, therapies: Any) -> Regimen:
@@ -488,11 +488,12 @@ def regimen(model: Any, therapies: Any) -> Regimen:
         if isinstance(item, Regimen):
             out.extend(item.therapies)
         elif isinstance(item, Therapy):
-            if item.model != m.name:
+            if item.model.name != m.name:
                 raise InputError(
-                    f"therapy {item.name!r} was made for {item.model!r}, not {m.name!r}"
+                    f"therapy {item.name!r} was made for {item.model.name!r}, not {m.name!r}"
                 )
-            out.append(item)
+            # the same class on the model being run: base values are its defaults
+            out.append(item if item.model is m else dataclasses.replace(item, model=m))
         elif isinstance(item, str):
             out.append(therapy(m, item))
         elif isinstance(item, Mapping):
@@ -543,15 +544,15 @@ def _shift(protocol: Protocol, by: float) -> Protocol:
     )
 
 
-def _end_states(model: Model, ds: xr.Dataset) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    """States at the last output time as an admissible initial state, and the failures."""
-    failed = ds["status"].values != 0
+def _end_states(model: Model, ds: xr.Dataset) -> dict[str, np.ndarray]:
+    """States at the last output time as an admissible initial state (a failed patient
+    restarts from the defaults; its status is carried by the caller)."""
     y = {}
     for spec in model.state_specs:
         v = ds[spec.name].values[:, -1].astype(np.float64)
         v = np.where(np.isfinite(v), v, spec.default)
         y[spec.name] = np.maximum(v, 0.0) if spec.nonnegative else v
-    return y, failed
+    return y
 
 
 def simulate(
@@ -610,16 +611,15 @@ def simulate(
         # untreated basal state first; the therapy starts at t0
         T = float(proto.preequilibrate)
         pre = _simulate(m, np.array([-T, 0.0]), base, Protocol(), initial=initial, **options)
-        initial, pre_failed = _end_states(m, pre)
+        initial = _end_states(m, pre)
+        status = pre["status"].values.copy()
         proto = dataclasses.replace(proto, preequilibrate=None)
     else:
-        pre_failed = None
+        status = None
     stage_params, _ = early(base, proto)
     starts = sorted({tx.start for tx in timed if t0 < tx.start < t_end})
     edges = [t0] + starts + [t_end]
     parts: list[xr.Dataset] = []
-    failed = pre_failed
-    status = None
     for k in range(len(edges) - 1):
         a, b = edges[k], edges[k + 1]
         last = k == len(edges) - 2
@@ -628,13 +628,14 @@ def simulate(
         shift = a if k else 0.0
         proto_k = proto if k == 0 else _shift(proto, a)
         ds = _simulate(m, run_t - shift, stage_params, proto_k, initial=initial, **options)
+        # a patient keeps the code of its first failing stage (later stages restart it
+        # from the defaults, so their own code would hide the cause)
         st = ds["status"].values
         status = st.copy() if status is None else np.where(status != 0, status, st)
         if keep.size:
             parts.append(ds.isel(time=slice(0, keep.size)).assign_coords(time=keep))
         if not last:
-            initial, f = _end_states(m, ds)
-            failed = f if failed is None else failed | f
+            initial = _end_states(m, ds)
             stage_params, _ = Regimen(tuple(tx for tx in timed if tx.start == b))(
                 stage_params, None
             )
@@ -655,10 +656,6 @@ def simulate(
     for v in final.data_vars:
         if v not in timevars:
             out[v] = final[v]
-    if pre_failed is not None:
-        status = np.where((status == 0) & pre_failed, 1, status)
-    if failed is not None:
-        status = np.where((status == 0) & failed, 1, status)
     bad = status != 0
     out["status"] = ("patient", status.astype(np.int32), final["status"].attrs)
     for v in timevars:
