@@ -182,7 +182,7 @@ def test_netcdf_parts_resume_to_the_in_memory_result(tmp_path, reference):
     assert not out.exists() and len(json.loads((parts / MANIFEST).read_text())["chunks"]) == 2
     ds = run(out, resume=True).load()
     assert not parts.exists()
-    assert ds.attrs.pop("run_fingerprint")
+    assert ds.attrs.pop("run_fingerprint") and ds.attrs.pop("run_spec")
     xr.testing.assert_identical(ds, reference[1])
     # a finished NetCDF run resumes to itself
     xr.testing.assert_identical(run(out, resume=True).load().drop_attrs(), ds.drop_attrs())
@@ -211,3 +211,51 @@ def test_memory_stays_bounded_with_chunks(tmp_path):
     held = growth(None)
     assert held > 30_000  # the negative control sees the chunks pile up
     assert streamed < 0.1 * held
+
+
+def _spec(dose=1.0, **changes):
+    regimen = [{"therapy": "irs_modulator", "dose": dose, "dose_unit": "EC50", "start": None}]
+    spec = {"model": MODEL, "seed": 1, "n": 4, "therapies": json.dumps(regimen),
+            "per_patient_values": "0123456789abcdef", "times": [x.hex() for x in (0.0, 30.0)],
+            "rtol": 1e-6, "atol": 1e-9, "solver": "rodas5p"}  # fmt: skip
+    spec.update(changes)
+    return spec
+
+
+def test_resume_mismatch_names_every_changed_field_old_to_new_without_digests(tmp_path):
+    from pathjax._stream import Sink, open_sink
+
+    out = tmp_path / "run.zarr"
+    out.mkdir()
+    (out / MANIFEST).write_text(json.dumps(Sink(out, _spec(), 4, 2)._manifest()))
+    with pytest.raises(pathjax.InputError) as err:
+        open_sink(out, _spec(2.0, per_patient_values="fedcba9876543210"), 4, 2,
+                  resume=True, overwrite=False)  # fmt: skip
+    msg = str(err.value)
+    assert "therapies[0].dose: 1.0 -> 2.0" in msg
+    assert "0123456789abcdef" not in msg and "fedcba" not in msg and "..." not in msg
+    # only a digest differs: said in words, still without the hash
+    with pytest.raises(pathjax.InputError, match="per-patient protocol levels or doses") as err:
+        open_sink(out, _spec(per_patient_values="fedcba9876543210"), 4, 2,
+                  resume=True, overwrite=False)  # fmt: skip
+    assert "fedcba" not in str(err.value)
+    # many differences: the first few, then how many more
+    many = _spec(3.0, seed=2, rtol=1e-8, atol=1e-12, solver="kvaerno5",
+                 times=[x.hex() for x in (0.0, 60.0, 120.0)])  # fmt: skip
+    with pytest.raises(pathjax.InputError) as err:
+        open_sink(out, many, 4, 2, resume=True, overwrite=False)
+    msg = str(err.value)
+    assert "and 2 more" in msg and "atol: 1e-09 -> 1e-12" in msg
+    with pytest.raises(pathjax.InputError) as err:
+        open_sink(out, _spec(times=many["times"]), 4, 2, resume=True, overwrite=False)
+    assert "times: 2 times from 0 to 30 -> 3 times from 0 to 120" in str(err.value)
+
+
+def test_resume_of_a_finished_netcdf_names_the_changed_field(tmp_path):
+    from pathjax._stream import fingerprint, open_sink
+
+    out = tmp_path / "run.nc"
+    attrs = {"run_fingerprint": fingerprint(_spec()), "run_spec": json.dumps(_spec())}
+    xr.Dataset({"y": ("patient", np.zeros(4))}, attrs=attrs).to_netcdf(out, engine="netcdf4")
+    with pytest.raises(pathjax.InputError, match=r"seed: 1 -> 2"):
+        open_sink(out, _spec(seed=2), 4, 2, resume=True, overwrite=False)
