@@ -95,7 +95,9 @@ class CalibrationResult:
 
     def save(self, out_dir: str | Path, plot: bool = True) -> dict[str, Path]:
         """Write ``fit.json``, ``predictions.csv`` and (optionally) ``fit.png``."""
-        out = Path(out_dir)
+        from ..io import check_out_dir
+
+        out = check_out_dir(out_dir, "out_dir")
         out.mkdir(parents=True, exist_ok=True)
         paths = {"fit": out / "fit.json", "predictions": out / "predictions.csv"}
         paths["fit"].write_text(json.dumps(_jsonable(self.to_json()), indent=1) + "\n")

@@ -6,6 +6,7 @@ checked.
 """
 
 import functools
+import math
 import sys
 
 import typer
@@ -51,6 +52,27 @@ def split_names(text: str | None, what: str) -> list[str] | None:
     if not names:
         raise InputError(f"{what} must be comma-separated names, got {text!r}")
     return names
+
+
+def check_number(
+    value: float | None,
+    what: str,
+    *,
+    positive: bool = False,
+    minimum: float | None = None,
+) -> float | None:
+    """A float option: `InputError` unless finite (and positive / >= `minimum` when
+    asked); None (option not given) passes through."""
+    if value is None:
+        return None
+    if not math.isfinite(value):
+        shown = "NaN" if math.isnan(value) else value
+        raise InputError(f"{what} must be a finite number, got {shown}")
+    if positive and not value > 0:
+        raise InputError(f"{what} must be positive, got {value:g}")
+    if minimum is not None and value < minimum:
+        raise InputError(f"{what} must be at least {minimum:g}, got {value:g}")
+    return value
 
 
 def interactive() -> bool:

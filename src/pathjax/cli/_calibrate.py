@@ -5,8 +5,9 @@ from pathlib import Path
 
 import typer
 
+from .. import io as _io
 from .._errors import InputError
-from . import app, guarded, interactive, out, split_names
+from . import app, check_number, guarded, interactive, out, split_names
 
 
 @app.command("calibrate")
@@ -43,14 +44,15 @@ def calibrate_command(
     parameters from the normal fit."""
     from .. import calibrate
 
+    _io.check_out_dir(out_dir, "--out")
+    check_number(learning_rate, "--learning-rate", positive=True)
+    check_number(spread, "--spread", minimum=1.0)
     if starts < 1:
         raise InputError(f"--starts must be at least 1, got {starts}")
     if not data.is_dir():
         raise InputError(f"--data {str(data)!r} is not a folder")
     if base is not None and condition != "t2d":
         raise InputError("--from applies to --condition t2d only")
-    if out_dir.exists() and not out_dir.is_dir():
-        raise InputError(f"--out {str(out_dir)!r} exists and is not a folder")
     progress = interactive()
     result = calibrate.fit(
         model, data, condition, starts=starts, seed=seed,

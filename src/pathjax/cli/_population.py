@@ -7,7 +7,7 @@ import typer
 
 from .. import io as _io
 from .._errors import InputError
-from . import app, guarded, interactive, out
+from . import app, check_number, guarded, interactive, out
 
 
 def _paired(values: list[float] | None, n: int, what: str) -> list:
@@ -51,7 +51,16 @@ def population_command(
     from .. import population as _population
     from .. import therapy as _therapy
 
-    _io.check_out_path(out_file)
+    _io.check_out_path(out_file, "--out")
+    if resume and overwrite:
+        raise InputError("give --resume (continue the run) or --overwrite (start again), not both")
+    check_number(t_end, "--t-end", positive=True)
+    check_number(rtol, "--rtol", positive=True)
+    check_number(atol, "--atol", positive=True)
+    for d in dose or []:
+        check_number(d, "--dose")  # (negative doses: the therapy says so)
+    for s in start or []:
+        check_number(s, "--start")
     if points < 1:
         raise InputError(f"--points must be at least 1, got {points}")
     if patients < 1:

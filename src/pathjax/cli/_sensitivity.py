@@ -9,7 +9,7 @@ import typer
 from .. import io as _io
 from .._errors import InputError
 from .._sampling import lognormal_spread
-from . import app, guarded, interactive, out, split_names
+from . import app, check_number, guarded, interactive, out, split_names
 from ._simulate import _load, _summary_vars
 
 METHODS = ("local", "sobol", "morris", "dgsm")
@@ -23,7 +23,10 @@ def _parse_bounds(items: list[str] | None) -> dict[str, tuple[float, float]]:
         try:
             if not (sep and sep2 and name.strip()):
                 raise ValueError
-            parsed[name.strip()] = (float(lo), float(hi))
+            low, high = float(lo), float(hi)
+            if not (math.isfinite(low) and math.isfinite(high)):
+                raise ValueError
+            parsed[name.strip()] = (low, high)
         except ValueError:
             raise InputError(f"--bounds must look like NAME=LOW:HIGH, got {item!r}") from None
     return parsed
@@ -64,9 +67,12 @@ def _save_plot(method: str, result, path: Path, time: float | None, title: str) 
 
     if method == "local":
         n_par = result.sizes["parameter"]
-        fig, axes = plt.subplots(1, 2, figsize=(12, 0.3 * min(n_par, 20) + 2.0))
-        sa.tornado(result, time=time, ax=axes[0])
-        sa.heatmap(result, ax=axes[1])
+        names = [str(o) for o in result["output"].values]
+        height = 0.3 * min(n_par, 20) + 2.0
+        fig, axes = plt.subplots(len(names), 2, figsize=(12, height * len(names)), squeeze=False)
+        for row, name in zip(axes, names):  # one row per output
+            sa.tornado(result, output=name, time=time, ax=row[0])
+            sa.heatmap(result, output=name, ax=row[1])
     else:
         fig, ax = plt.subplots(figsize=(max(4.5, 0.45 * result.sizes["parameter"] + 1.5), 3.8))
         draw = {"sobol": sa.sobol_bars, "morris": sa.morris_bars, "dgsm": sa.dgsm_bars}[method]
@@ -119,11 +125,19 @@ def sensitivity_command(
     default), Sobol, Morris or DGSM; writes the result and optionally a figure."""
     from .. import sensitivity as sa
 
-    _io.check_out_path(out_file)
-    if plot is not None and plot.suffix.lower() != ".png":
-        raise InputError(f"--plot {str(plot)!r} must end in .png")
+    _io.check_out_path(out_file, "--out")
+    if plot is not None:
+        _io.check_plot_path(plot)
     if method not in METHODS:
         raise InputError(f"--method must be one of {', '.join(METHODS)}, got {method!r}")
+    if absolute and method != "local":
+        raise InputError(f"--absolute applies to --method local only, got --method {method}")
+    check_number(t_end, "--t-end", positive=True)
+    check_number(time, "--time", minimum=0.0)
+    check_number(cv, "--cv", minimum=0.0)
+    check_number(spread, "--spread")
+    check_number(rtol, "--rtol", positive=True)
+    check_number(atol, "--atol", positive=True)
     if points < 1:
         raise InputError(f"--points must be at least 1, got {points}")
     if patients < 1:
@@ -132,6 +146,8 @@ def sensitivity_command(
     t_end = m.t_end if t_end is None else t_end
     if not t_end > 0:
         raise InputError(f"--t-end must be positive, got {t_end}")
+    if time is not None and time > t_end:
+        raise InputError(f"--time {time:g} is after the end time {t_end:g} (--t-end)")
     t = np.linspace(0.0, t_end, points)
     names = split_names(params, "--params") or [
         p.name for p in m.param_specs if p.kind == "kinetic"

@@ -7,10 +7,10 @@ import typer
 
 from .. import io as _io
 from .. import models as _models
-from .._errors import InputError
+from .._errors import InputError, unknown_name
 from .._sampling import lognormal_spread
-from ..simulate import simulate
-from . import app, console, guarded, interactive, out
+from ..simulate import check_memory, simulate
+from . import app, check_number, console, guarded, interactive, out, split_names
 
 
 def _load(model: str | None, sbml: Path | None, time_unit: str | None):
@@ -45,6 +45,17 @@ def _summary_vars(model) -> list[str]:
     return chosen[:6]
 
 
+def _plot_vars(model, names: list[str] | None) -> list[str]:
+    """The variables of the fan charts: `names` (checked) or `_summary_vars`."""
+    if names is None:
+        return _summary_vars(model)
+    valid = model.state_names + model.observable_names + model.input_names
+    for name in names:
+        if name not in valid:
+            raise unknown_name("output", name, valid)
+    return names
+
+
 @app.command("simulate")
 @guarded
 def simulate_command(
@@ -62,19 +73,32 @@ def simulate_command(
     atol: float = typer.Option(1e-9, "--atol"),
     solver: str = typer.Option("rodas5p", "--solver"),
     chunk_size: int = typer.Option(None, "--chunk-size", help="patients per compiled batch"),
-    plot: Path = typer.Option(None, "--plot", help="also write a fan-chart PNG here"),
+    plot: Path = typer.Option(
+        None, "--plot", help="also write fan charts here (.png, .pdf or .svg)"
+    ),
+    outputs: str = typer.Option(
+        None, "--outputs", help="comma-separated states/observables to plot (default: a few)"
+    ),
 ) -> None:
     """Simulate a population: kinetic parameters spread log-normally (--cv), seeded."""
-    _io.check_out_path(out_file)
+    _io.check_out_path(out_file, "--out")
+    if plot is not None:
+        _io.check_plot_path(plot)
+    check_number(t_end, "--t-end", positive=True)
+    check_number(cv, "--cv", minimum=0.0)
+    check_number(rtol, "--rtol", positive=True)
+    check_number(atol, "--atol", positive=True)
     if points < 1:
         raise InputError(f"--points must be at least 1, got {points}")
     if patients < 1:
         raise InputError(f"--patients must be at least 1, got {patients}")
     m = _load(model, sbml, time_unit)
+    shown = _plot_vars(m, split_names(outputs, "--outputs"))
     t_end = m.t_end if t_end is None else t_end
     if not t_end > 0:
         raise InputError(f"--t-end must be positive, got {t_end}")
     t = np.linspace(0.0, t_end, points)
+    check_memory(m, patients, t.size)
     ds = run_population(
         m, patients, seed, cv, t, rtol, atol, solver, chunk_size, protocol, interactive()
     )
@@ -85,7 +109,7 @@ def simulate_command(
     if plot is not None:
         from ..plot import save_fan_charts
 
-        save_fan_charts(ds, _summary_vars(m), plot, title=f"{m.name}: {patients} patients")
+        save_fan_charts(ds, shown, plot, title=f"{m.name}: {patients} patients")
         out.print(f"wrote {plot}")
 
 

@@ -177,6 +177,7 @@ def run(
     from ..io import check_out_path
     from ..simulate import _check_tol, _method, check_times
 
+    out = None if out is None else check_out_path(out)  # before any work
     m = resolve_model(model)
     c = get_cohort(m, cohort)
     n, seed, _ = check_count(n, seed)
@@ -232,7 +233,6 @@ def run(
     }
     sink = None
     if out is not None:
-        out = check_out_path(out)
         sink = open_sink(out, spec, n, chunk, resume=bool(resume), overwrite=bool(overwrite))
         pending = sink.pending()
         done = n - sum(min(n, (i + 1) * chunk) - i * chunk for i in pending)
