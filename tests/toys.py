@@ -45,7 +45,7 @@ def switch() -> Model:
     z' = s, so z(t) = high * (t - threshold) after the crossing."""
 
     def rhs(t, y, p, u):
-        return {"x": 1.0, "z": y.s}
+        return {"x": 1.0, "z": y.s, "s": 0.0}
 
     return Model(
         name="switch",

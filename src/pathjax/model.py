@@ -25,7 +25,7 @@ import equinox as eqx
 import jax.numpy as jnp
 import numpy as np
 
-from ._errors import InputError, unknown_name
+from ._errors import InputError, closest, unknown_name
 
 __all__ = [
     "Conservation",
@@ -47,7 +47,12 @@ class State(NamedTuple):
         unit: unit of the value, e.g. ``"% of total IRS1"``.
         default: initial value used when the model gives no `initial_state` rule.
         description: one line of biology.
-        nonnegative: a concentration or amount that must stay >= 0.
+        nonnegative: the equations keep the state >= 0 (a claim the tests check).
+        signed: the quantity itself may be negative (a deviation from a basal level, a
+            velocity, an SBML parameter moved by a rate rule). Otherwise it is a
+            concentration, amount or fraction, and a negative initial value is bad
+            input, even where the published equations can drive it below zero
+            (``nonnegative=False``).
     """
 
     name: str
@@ -55,6 +60,7 @@ class State(NamedTuple):
     default: float
     description: str = ""
     nonnegative: bool = True
+    signed: bool = False
 
 
 class Param(NamedTuple):
@@ -176,6 +182,39 @@ ObsFn = Callable[[Any, NamedValues, NamedValues, NamedValues], Mapping[str, Any]
 InitFn = Callable[[NamedValues], Mapping[str, Any]]
 
 
+@functools.cache
+def _output_keys(fn: Callable, states: tuple, params: tuple, inputs: tuple) -> frozenset:
+    """The keys `fn` (an rhs or observables function) returns, found by tracing it once on
+    abstract scalars (nothing is computed; cached per function and names)."""
+    import jax
+
+    def call(y, p, u):
+        return fn(0.0, NamedValues(states, y), NamedValues(params, p), NamedValues(inputs, u))
+
+    scalar = jax.ShapeDtypeStruct((), jnp.result_type(float))
+    out = jax.eval_shape(call, *([scalar] * len(names) for names in (states, params, inputs)))
+    if not isinstance(out, Mapping):
+        raise InputError(f"{getattr(fn, '__name__', fn)!r} must return a dict, got {type(out)}")
+    return frozenset(out)
+
+
+def _check_output_keys(model: "Model", fn: Callable, what: str, expected: tuple) -> None:
+    """`InputError` unless `fn` returns exactly the names in `expected` (build time)."""
+    keys = _output_keys(fn, model.state_names, model.param_names, model.input_names)
+    unknown = sorted(map(str, keys - set(expected)))
+    if unknown:
+        raise InputError(
+            f"model {model.name!r}: {what} returns {unknown[0]!r}, which is not one of its "
+            f"{'states' if what == 'rhs' else 'observables'}.{closest(unknown[0], expected)}"
+        )
+    missing = [n for n in expected if n not in keys]
+    if missing:
+        raise InputError(
+            f"model {model.name!r}: {what} returns no value for {', '.join(map(repr, missing))}"
+            " (a constant state needs an explicit 0.0)"
+        )
+
+
 def _no_observables(t, y, p, u):
     return {}
 
@@ -255,6 +294,9 @@ class Model(eqx.Module):
         names = [e.name for e in self.event_specs]
         if len(set(names)) != len(names):
             raise InputError(f"model {self.name!r}: event names must be unique")
+        # a misspelt or forgotten key would otherwise be a silent zero derivative
+        _check_output_keys(self, self.rhs_fn, "rhs", self.state_names)
+        _check_output_keys(self, self.observables_fn, "observables", self.observable_names)
 
     # ---- identity -----------------------------------------------------------------
     def __eq__(self, other: object) -> bool:
@@ -335,7 +377,7 @@ class Model(eqx.Module):
             NamedValues(self.param_names, ps),
             NamedValues(self.input_names, us),
         )
-        return tuple(d.get(n, 0.0) for n in self.state_names)
+        return tuple(d[n] for n in self.state_names)
 
     def observables_tuple(self, t, ys: Sequence, ps: Sequence, us: Sequence) -> tuple:
         d = self.observables_fn(

@@ -147,8 +147,12 @@ _PARAM_INFO = (
     ("k_portal_transfer", "1/min", 0.5, "gamma", "transfer of insulin from the portal vein to the liver", "kinetic", None),
 )  # fmt: skip
 
+# deviations that are negative by meaning (insulin action below basal, provision below
+# the glucose threshold); the other states are masses and concentrations
+_SIGNED = ("insulin_action", "secretion_provision")
 STATES = tuple(
-    State(n, unit, v, desc, nonnegative=nonneg) for n, unit, v, _, desc, nonneg in _STATE_INFO
+    State(n, unit, v, desc, nonnegative=nonneg, signed=n in _SIGNED)
+    for n, unit, v, _, desc, nonneg in _STATE_INFO
 )
 PARAMS = tuple(
     Param(n, unit, v, desc, 0.0, upper if upper is not None else float("inf"), kind=kind)
@@ -268,6 +272,7 @@ def rhs(t, y, p, u):
         "portal_insulin": -p.k_portal_transfer * y.portal_insulin + f["portal_insulin_inflow"],
         "secretion_provision": -p.k_secretion_provision
         * (y.secretion_provision - p.beta_secretion_glucose * (glucose - p.basal_glucose)),
+        "meal_size": 0.0,  # constant between meals; a meal sets it (Protocol.set_state)
     }
 
 

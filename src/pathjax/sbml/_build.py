@@ -244,11 +244,13 @@ class _Assembly:
     def rhs(self) -> Callable:
         plan = self.dyn.plan(symbols_of(e for _, e in self.derivs))
         derivs = tuple(self.derivs)
+        # a state no reaction or rate rule changes (set by events or the protocol only)
+        constant = {s.name: 0.0 for s in self.states if s.name not in dict(derivs)}
         environment = self._environment
 
         def rhs(t, y, p, u):
             env = Program.run(plan, environment(t, y, p))
-            return {sname: e.fn(env) for sname, e in derivs}
+            return {**constant, **{sname: e.fn(env) for sname, e in derivs}}
 
         return rhs
 
@@ -385,8 +387,19 @@ class _Assembly:
                     f"the initial value of {s.type} {s.sid!r} is not finite ({y0[s.name]}) "
                     f"with the SBML's parameter values"
                 )
+            # a species holds a concentration (non-negative unless the file itself starts
+            # it below zero); a parameter or compartment moved by a rule may be signed
             nonnegative = s.type == "species" and y0[s.name] >= 0
-            specs.append(State(s.name, unit_of(s.element), y0[s.name], _describe(s), nonnegative))
+            specs.append(
+                State(
+                    s.name,
+                    unit_of(s.element),
+                    y0[s.name],
+                    _describe(s),
+                    nonnegative,
+                    signed=not nonnegative,
+                )
+            )
         return tuple(specs)
 
     def protocol(self, resets: list, event_thresholds: set[float]) -> Protocol | None:
