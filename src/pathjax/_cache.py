@@ -5,8 +5,6 @@ from pathlib import Path
 
 import jax
 
-_enabled = False
-
 
 def cache_dir() -> Path:
     env = os.environ.get("PATHJAX_CACHE_DIR")
@@ -22,7 +20,6 @@ def enable_compilation_cache(path: str | os.PathLike | None = None) -> Path | No
     Set ``PATHJAX_CACHE_DIR`` to move it, or ``PATHJAX_NO_CACHE=1`` to disable it.
     Returns the directory used, or None when disabled.
     """
-    global _enabled
     if os.environ.get("PATHJAX_NO_CACHE") and path is None:
         return None
     target = Path(path) if path is not None else cache_dir()
@@ -33,5 +30,4 @@ def enable_compilation_cache(path: str | os.PathLike | None = None) -> Path | No
     jax.config.update("jax_compilation_cache_dir", str(target))
     jax.config.update("jax_persistent_cache_min_compile_time_secs", 1.0)
     jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
-    _enabled = True
     return target

@@ -12,7 +12,7 @@ import os
 
 import jax
 
-__all__ = ["configure_cpu_devices", "default_devices"]
+__all__ = ["configure_cpu_devices"]
 
 
 def _cores() -> int:
@@ -40,11 +40,6 @@ def configure_cpu_devices() -> int | None:
     except Exception:  # the CPU backend has already started: keep what it has
         return None
     return n
-
-
-def default_devices() -> list:
-    """All local devices of the default platform."""
-    return list(jax.local_devices())
 
 
 # ---- memory mappings of compiled programs ----------------------------------------------

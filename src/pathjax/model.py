@@ -359,9 +359,6 @@ class Model(eqx.Module):
         """The published parameter values, by name."""
         return {p.name: float(p.default) for p in self.param_specs}
 
-    def default_inputs(self) -> dict[str, float]:
-        return {i.name: float(i.default) for i in self.input_specs}
-
     def param_spec(self, name: str) -> Param:
         idx = self._param_index.get(name)
         if idx is None:

@@ -28,7 +28,6 @@ from typing import NamedTuple
 import equinox.internal as eqxi
 import jax
 import jax.numpy as jnp
-import numpy as np
 
 from .._errors import Status
 from ._sparse import JacobianStructure, jacobian_structure
@@ -462,7 +461,3 @@ def _jitted(model, method: str, static_items: tuple):
     tableau = TABLEAUX[method.lower()]
     opts = dict(static_items)
     return jax.jit(functools.partial(ensemble_solve, model, tableau, **opts))
-
-
-def _as_np(x):
-    return np.asarray(x)
