@@ -75,3 +75,43 @@ def test_every_command_has_help():
     for cmd in ("models", "simulate", "demo", "bench"):
         res = run(cmd, "--help")
         assert res.returncode == 0, (cmd, res.stderr)
+
+
+def test_models_listing_keeps_every_column_when_piped_or_narrow(monkeypatch):
+    import io
+
+    from rich.console import Console
+    from typer.testing import CliRunner
+
+    from pathjax import models
+    from pathjax.cli import _models, app
+
+    rows = models.table()
+    # piped (CliRunner is not a terminal), 60 columns: one whole line per model
+    res = CliRunner().invoke(app, ["models"], env={"COLUMNS": "60"}, terminal_width=60)
+    assert res.exit_code == 0, res.output
+    lines = res.output.splitlines()
+    assert lines[0].split() == ["name", "states", "params", "obs", "inputs", "time", "source"]
+    for row in rows:
+        line = next(ln for ln in lines if ln.startswith(row["name"] + " "))
+        assert line.endswith(row["source"]) and "…" not in line
+    # a narrow terminal: records wrapped at words, every id whole
+    screen = io.StringIO()
+    monkeypatch.setattr(_models, "out", Console(file=screen, width=60, force_terminal=True))
+    res = CliRunner().invoke(app, ["models"])
+    assert res.exit_code == 0, res.output
+    text = screen.getvalue()
+    assert "…" not in text
+    for row in rows:
+        assert row["name"] in text
+        for word in row["source"].split():
+            assert word in text
+
+
+def test_models_listing_gives_each_brannmark_cell_its_own_biomodels_id():
+    from pathjax import models
+
+    source = {r["name"]: r["source"] for r in models.table()}
+    assert source["brannmark2013"].endswith("[BIOMD0000000448]")
+    assert source["brannmark2013_diabetic"].endswith("[BIOMD0000000449]")
+    assert "composite of 8 models" in source["insulin_resistance"]

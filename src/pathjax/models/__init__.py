@@ -67,16 +67,25 @@ def table() -> list[dict[str, str]]:
                 "observables": str(len(m.observable_specs)),
                 "inputs": ", ".join(m.input_names) or "-",
                 "time": m.time_unit,
-                "source": _short_citation(m.source),
+                "source": _short_citation(m.source, name),
             }
         )
     return rows
 
 
-def _short_citation(source: str) -> str:
-    """Authors (year) and the BioModels id, from a full citation."""
+def _short_citation(source: str, name: str = "") -> str:
+    """Authors (year) and the BioModels id of the model `name`, from a full citation.
+
+    A citation that lists several ids with a qualifier each (``BIOMD0000000448
+    (normal), BIOMD0000000449 (diabetic)``) gives the id whose qualifier is part of
+    `name`, else the first; a composite model lists every id it was assembled from.
+    """
     import re
 
+    ids = re.findall(r"(BIOMD\d+|MODEL\d+)(?:\s*\(([^)]*)\))?", source)
+    if source.startswith("Composite"):
+        return f"composite of {len(ids)} models: " + ", ".join(i for i, _ in ids)
     head = source.split(").")[0] + ")" if ")." in source else source[:60]
-    ids = re.findall(r"(BIOMD\d+|MODEL\d+)", source)
-    return head + (f" [{ids[0]}]" if ids else "")
+    named = [i for i, q in ids if q and any(w in name.lower() for w in q.lower().split())]
+    pick = named[0] if named else ids[0][0] if ids else None
+    return head + (f" [{pick}]" if pick else "")
