@@ -162,3 +162,12 @@ def test_check_number_passes_finite_values():
         check_number(0.0, "--x", positive=True)
     with pytest.raises(pathjax.InputError, match="finite"):
         check_number(math.inf, "--x")
+
+
+def test_normalised_sensitivity_warns_about_parameters_at_zero():
+    from toys import decay
+
+    with pytest.warns(UserWarning, match=r"value is 0 are 0 .*: k; use normalized=False"):
+        s = pathjax.sensitivity.local(decay(), [0.5, 1.0], {"k": 0.0}, wrt=["k"],
+                                      outputs=["y"], normalized=True)  # fmt: skip
+    assert float(abs(s).max()) == 0.0

@@ -413,6 +413,17 @@ def local(
     values[failed] = np.nan
     pvals = batch.P[np.asarray(w_idx)].T  # (patient, parameter)
     if normalized:
+        zero = [n for j, n in enumerate(wrt_names) if np.any(pvals[:, j] == 0)]
+        if zero:
+            import warnings
+
+            warnings.warn(
+                f"normalised sensitivities to parameters whose value is 0 are 0 "
+                f"(p / y * dy/dp with p = 0): {', '.join(zero)}; use normalized=False "
+                "for their absolute sensitivity",
+                UserWarning,
+                stacklevel=2,
+            )
         with np.errstate(divide="ignore", invalid="ignore"):
             sens = sens * pvals[:, None, None, :] / values[..., None]
         sens[np.broadcast_to((values == 0)[..., None], sens.shape)] = np.nan
