@@ -1,4 +1,4 @@
-"""Test oracles and comparisons: libRoadRunner on the shared SBML files.
+"""Test oracles and comparisons: libRoadRunner on the SBML files of tests/data.
 
 libRoadRunner is a *test oracle* only; pathjax never calls it.
 """
@@ -8,16 +8,11 @@ from pathlib import Path
 
 import numpy as np
 
-# The project's shared folder sits next to the repository (../shared); PATHJAX_SHARED
-# points elsewhere.
-SHARED = Path(os.environ.get("PATHJAX_SHARED", Path(__file__).resolve().parents[2] / "shared"))
-SBML_DIR = SHARED / "models" / "sbml"
-REF_DIR = SHARED / "models" / "reference"
-DATA_DIR = SHARED / "data"
-
-
-def shared_available() -> bool:
-    return SBML_DIR.exists() and REF_DIR.exists()
+# BioModels SBML files and their libRoadRunner reference trajectories, kept with the
+# tests (provenance in tests/data/README.md).
+DATA_DIR = Path(__file__).resolve().parent / "data"
+SBML_DIR = DATA_DIR / "sbml"
+REF_DIR = DATA_DIR / "reference"
 
 
 def scaled_error(ours: np.ndarray, ref: np.ndarray, axis=None) -> float:
@@ -42,8 +37,8 @@ def read_reference(name: str):
 
 
 def roadrunner_model(sbml_file: str, fast_off: bool = True):
-    """A RoadRunner instance for a shared SBML file (with `fast` reactions made ordinary,
-    in memory only, as SOURCES.md describes)."""
+    """A RoadRunner instance for an SBML file of tests/data (with `fast` reactions made
+    ordinary, in memory only, as tests/data/README.md describes)."""
     import libsbml
     import roadrunner
 

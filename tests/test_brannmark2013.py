@@ -1,4 +1,4 @@
-"""Brännmark 2013 (normal and diabetic adipocyte) held against libRoadRunner: the shared
+"""Brännmark 2013 (normal and diabetic adipocyte) held against libRoadRunner: the stored
 references, perturbed batches run here, and the normal-diabetic difference."""
 
 import numpy as np

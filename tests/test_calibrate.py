@@ -16,12 +16,12 @@ import pytest
 from scipy.stats import chi2 as chi2_dist
 
 import pathjax
-from helpers import DATA_DIR, roadrunner_basal_then_insulin, scaled_error
+from helpers import roadrunner_basal_then_insulin, scaled_error
 from pathjax import InputError, calibrate
 from pathjax.calibrate import _fit
 from pathjax.calibrate._objective import Problem, make_design, pack
 
-DATA = DATA_DIR / "cedersund_adipocyte_signalling"
+DATA = calibrate.bundled_data()
 MODEL = pathjax.models.load("brannmark2013")
 STARTS = 2
 CI_PARAMS = ["k_IRS1_S307_phos_by_mTORC1", "k_PKB_S473_dephos", "k_AS160_dephos"]
@@ -29,8 +29,6 @@ CI = dict(starts=STARTS, seed=1, adam_steps=6, lbfgs_steps=4)
 # libRoadRunner at rtol 1e-10 against our final evaluation at rtol 1e-8: the project's
 # bar for a ported model, scaled by each data set's largest model value.
 RR_TOL = 1e-4
-
-pytestmark = pytest.mark.skipif(not DATA.exists(), reason="shared data folder not available")
 
 
 @pytest.fixture(scope="module")
@@ -69,6 +67,15 @@ def test_observations_map_the_data():
     assert set(d["arm"]) == {"d"} and "S6_dr_d" not in set(d["dataset"])
     # the SEM = 0 reference point (100 % at 100 nM) of the diabetic IRS1 dose response
     assert d.loc[d["dataset"] == "IRS1_dr_d", "insulin_nM"].max() == 10.0
+
+
+def test_the_bundled_data_are_the_default():
+    # no folder given: the data shipped with the package, read through importlib.resources
+    default = calibrate.load_observations(condition="normal")
+    assert default.source == str(DATA)
+    pd.testing.assert_frame_equal(default.table, calibrate.load_observations(DATA).table)
+    assert len(default.table) == 131
+    assert _fit._data.provenance(DATA)["commit"] == "511fef316d594447523cd54f766205d3e6379b30"
 
 
 def test_skipped_datasets_are_explained():

@@ -9,14 +9,12 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from helpers import DATA_DIR
+from pathjax.calibrate import bundled_data
 from pathjax.cli import app
 
-DATA = DATA_DIR / "cedersund_adipocyte_signalling"
+DATA = bundled_data()
 CI_PARAMS = "k_IRS1_S307_phos_by_mTORC1,k_PKB_S473_dephos,k_AS160_dephos"
 SMALL = ["--starts", "2", "--seed", "1", "--adam-steps", "3", "--lbfgs-steps", "2"]
-
-pytestmark = pytest.mark.skipif(not DATA.exists(), reason="shared data folder not available")
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +62,7 @@ def test_normal_then_t2d_writes_the_outputs(runner, tmp_path):
     assert res.exit_code == 0, res.output
     res = runner.invoke(
         app,
-        ["calibrate", "--model", "brannmark2013", "--data", str(DATA), "--condition", "t2d",
+        ["calibrate", "--model", "brannmark2013", "--condition", "t2d",  # bundled data
          "--from", str(normal), "--out", str(t2d)] + SMALL,
     )  # fmt: skip
     assert res.exit_code == 0, res.output
@@ -78,3 +76,7 @@ def test_normal_then_t2d_writes_the_outputs(runner, tmp_path):
         assert info["chi2"] == pytest.approx(total, rel=1e-10)
         assert (folder / "fit.png").exists()
     assert json.loads((t2d / "fit.json").read_text())["base"] == str(normal / "fit.json")
+    # without --data the t2d fit read the data shipped with the package
+    source = json.loads((t2d / "fit.json").read_text())["data_source"]
+    assert source == json.loads((normal / "fit.json").read_text())["data_source"]
+    assert source["commit"] == "511fef316d594447523cd54f766205d3e6379b30"

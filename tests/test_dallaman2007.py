@@ -1,4 +1,4 @@
-"""Dalla Man 2007 meal model held against libRoadRunner: the shared references, a
+"""Dalla Man 2007 meal model held against libRoadRunner: the stored references, a
 perturbed batch and other meal sizes run here."""
 
 import numpy as np

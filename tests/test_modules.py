@@ -1,5 +1,5 @@
 """Each module of the composite model, run alone with its source model's inputs, against
-the source (libRoadRunner on the shared SBML, or its stored reference trajectories).
+the source (libRoadRunner on the SBML of tests/data, or its stored reference trajectories).
 
 Modules taken whole from a source (adipocyte core, body, beta-cell growth law) are held
 against the source's reference trajectories. Modules that are a *sub-network* of a
@@ -43,7 +43,7 @@ def _at(t: np.ndarray, out: np.ndarray) -> np.ndarray:
 
 
 def record(sbml_file: str, times: np.ndarray, selections: list[str], setup=None):
-    """libRoadRunner on a shared SBML file at `times`: ``(times, {selection: values})``."""
+    """libRoadRunner on an SBML file of tests/data at `times`: ``(times, {selection: values})``."""
     rr = roadrunner_model(sbml_file)
     rr.integrator.relative_tolerance = 1e-10
     rr.integrator.absolute_tolerance = 1e-14
@@ -149,7 +149,7 @@ def test_beta_cell_module_is_topp2000():
 
 @pytest.fixture(scope="module")
 def smith_insulin():
-    """Smith 2013 with 100 nM insulin (the shared scenario), 0-60 min: insulin activates
+    """Smith 2013 with 100 nM insulin (the stored scenario), 0-60 min: insulin activates
     NOX, so ROS rises 20-fold and drives the stress kinases and the phosphatase oxidation.
     ROS starts at 0 and jumps within the first minute, so the grid is 1e-4 min there and
     0.01 min after."""

@@ -14,8 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from helpers import DATA_DIR, SBML_DIR
-
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 CELL_TIMEOUT_S = 600
 
@@ -29,11 +27,7 @@ def _load_build():
 
 build = _load_build()
 
-# what a notebook needs beyond the package: the shared data folder, libRoadRunner
-NEEDS = {
-    "04_calibration": [DATA_DIR / "cedersund_adipocyte_signalling"],
-    "05_performance": [SBML_DIR / "brannmark2013_normal.xml"],
-}
+# what a notebook needs beyond the package (its data ship with it): libRoadRunner
 NEEDS_MODULES = {"05_performance": ["roadrunner"]}
 
 
@@ -51,8 +45,7 @@ def test_the_kernel_runs_on_this_interpreter():
 
 @pytest.mark.parametrize("name", build.names())
 def test_notebook_runs_at_small_size_and_shows_figures(name):
-    missing = [str(p) for p in NEEDS.get(name, []) if not p.exists()]
-    missing += [m for m in NEEDS_MODULES.get(name, []) if importlib.util.find_spec(m) is None]
+    missing = [m for m in NEEDS_MODULES.get(name, []) if importlib.util.find_spec(m) is None]
     if missing:
         pytest.skip(f"{name} needs {', '.join(missing)}")
     nb = build.parse((build.SOURCES / f"{name}.py").read_text())

@@ -1,4 +1,4 @@
-"""`pathjax.sbml.load` on every shared BioModels file, held against libRoadRunner.
+"""`pathjax.sbml.load` on every BioModels file of tests/data, held against libRoadRunner.
 
 Three kinds of check:
 

@@ -53,7 +53,7 @@ def test_explicit_time_unit_only_labels():
         ("topp2000", "min"),  # not declared; its time is in days: pass time_unit="day"
     ],
 )
-def test_shared_files(name, expected):
+def test_bundled_test_files(name, expected):
     import warnings
 
     with warnings.catch_warnings():

@@ -1,4 +1,4 @@
-"""Sedaghat 2002 held against libRoadRunner: the shared reference and perturbed batches."""
+"""Sedaghat 2002 held against libRoadRunner: the stored reference and perturbed batches."""
 
 import numpy as np
 import pytest

@@ -15,7 +15,6 @@ from helpers import (
     kinetic_parameters,
     perturbed_batch,
     roadrunner_sensitivities,
-    shared_available,
 )
 from pathjax import Input, InputError, Model, Observable, Param, Protocol, State
 from pathjax.io import open_result
@@ -44,8 +43,6 @@ RTOL, ATOL = 1e-10, 1e-14
 # negligible instead.
 TOL = 1e-3
 FLOOR = 1e-4
-
-needs_shared = pytest.mark.skipif(not shared_available(), reason="shared SBML files missing")
 
 
 # ---- local sensitivities against libRoadRunner ------------------------------------------
@@ -89,7 +86,6 @@ def _compare_with_roadrunner(model, sbml_file, outputs, wrt, seed):
     return worst
 
 
-@needs_shared
 def test_forward_matches_roadrunner_finite_differences_sedaghat():
     # The three constants of the free-receptor cycle are left out: moving them can make
     # the receptor pool slide along the synthesis set point (see test_sedaghat2002).
@@ -100,7 +96,6 @@ def test_forward_matches_roadrunner_finite_differences_sedaghat():
     print(f"sedaghat2002: worst relative error vs libRoadRunner FD {worst:.1e}")
 
 
-@needs_shared
 def test_forward_matches_roadrunner_finite_differences_brannmark():
     wrt = kinetic_parameters(BRANNMARK)
     outputs = list(BRANNMARK.state_names) + ["measuredPKB473p", "glucoseuptake"]

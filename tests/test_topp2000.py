@@ -1,4 +1,4 @@
-"""Topp 2000 beta-cell mass model held against libRoadRunner: the shared reference and a
+"""Topp 2000 beta-cell mass model held against libRoadRunner: the stored reference and a
 perturbed batch run here."""
 
 import numpy as np

@@ -25,7 +25,6 @@
 # %%
 import os
 import time
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -61,8 +60,7 @@ def show_figure(fig):
     plt.switch_backend("module://matplotlib_inline.backend_inline")
 
 
-SHARED = Path(os.environ.get("PATHJAX_SHARED", Path.cwd().resolve().parents[1] / "shared"))
-DATA = SHARED / "data" / "cedersund_adipocyte_signalling"
+DATA = calibrate.bundled_data()  # the measurements ship with pathjax
 print(f"data: {DATA.name}; fitting {len(PARAMS)} parameters, {SETTINGS}")
 
 # %% [markdown]

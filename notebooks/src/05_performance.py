@@ -41,8 +41,6 @@ LIVE_CHUNK = 64  # patients per compiled solve in the live scaling run
 
 ROOT = Path.cwd().resolve().parent
 RESULTS = ROOT / "benchmarks" / "results"
-# the SBML file libRoadRunner reads lies in the project's shared folder
-os.environ.setdefault("PATHJAX_SHARED", str(ROOT.parent / "shared"))
 
 
 def load(name):

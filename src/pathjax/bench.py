@@ -14,6 +14,7 @@ import os
 import platform
 import time
 from collections.abc import Sequence
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -27,11 +28,11 @@ __all__ = [
     "compare",
     "machine",
     "print_table",
-    "shared_dir",
     "roadrunner_loop",
     "roadrunner_pool",
     "run_pathjax",
     "run_quick",
+    "sbml_path",
     "scaled_errors",
     "scipy_solve",
     "workload",
@@ -40,17 +41,21 @@ __all__ = [
 SBML_FILE = "brannmark2013_normal.xml"
 
 
-def shared_dir() -> Path:
-    """The project's shared folder (``PATHJAX_SHARED`` or ../shared next to the repo)."""
-    env = os.environ.get("PATHJAX_SHARED")
-    if env:
-        return Path(env)
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        cand = parent / "shared" / "models" / "sbml"
-        if cand.exists():
-            return parent / "shared"
-    return Path.cwd().parent / "shared"
+def sbml_path() -> Path:
+    """The SBML file libRoadRunner reads: BioModels BIOMD0000000448, shipped with the
+    package as ``pathjax/data/sbml/brannmark2013_normal.xml`` (CC0; provenance in
+    ``pathjax/data/sbml/README.md``).
+
+    Returns:
+        The file as a `pathlib.Path`.
+
+    Raises:
+        InputError: the package's data are not files on disk (e.g. a zip import).
+    """
+    path = resources.files("pathjax").joinpath("data", "sbml", SBML_FILE)
+    if not isinstance(path, Path) or not path.is_file():
+        raise InputError(f"the bundled SBML file is not a file on disk ({path!s})")
+    return path
 
 
 class Workload:
@@ -97,7 +102,7 @@ def run_pathjax(w: Workload, rtol=1e-6, atol=1e-9, solver="rodas5p", devices=Non
 def _rr_instance(rtol, atol):
     import roadrunner
 
-    rr = roadrunner.RoadRunner(str(shared_dir() / "models" / "sbml" / SBML_FILE))
+    rr = roadrunner.RoadRunner(str(sbml_path()))
     rr.integrator.setValue("stiff", True)
     rr.integrator.relative_tolerance = rtol
     rr.integrator.absolute_tolerance = atol

@@ -4,6 +4,8 @@
   diabetes parameters against the type 2 diabetic donors starting from the normal fit);
   returns a `CalibrationResult`, whose ``save(folder)`` writes ``fit.json``,
   ``predictions.csv`` and ``fit.png``.
+* `bundled_data`: the folder of human adipocyte data shipped with the package (the
+  default data of `fit` and `load_observations`).
 * `load_observations`: the data points used and how each maps onto a model readout
   (`BRANNMARK2013`; data sets not used and why: `SKIPPED`).
 * `minimize`: the batched optimiser (Adam, then L-BFGS, per start) on any
@@ -21,6 +23,7 @@ from ._data import BRANNMARK2013 as BRANNMARK2013
 from ._data import SKIPPED as SKIPPED
 from ._data import DataSpec as DataSpec
 from ._data import Observations as Observations
+from ._data import bundled_data as bundled_data
 from ._data import chi2_threshold as chi2_threshold
 from ._data import load_observations as load_observations
 from ._fit import DIABETES_PARAMETERS as DIABETES_PARAMETERS
@@ -43,6 +46,7 @@ __all__ = [
     "DataSpec",
     "Observations",
     "OptimizeResult",
+    "bundled_data",
     "chi2_threshold",
     "default_parameters",
     "fit",

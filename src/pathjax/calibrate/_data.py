@@ -1,9 +1,10 @@
 """The measurements a model is calibrated against, and how each maps onto a readout.
 
 Brännmark et al. (2013) measured insulin signalling in isolated human adipocytes from
-normal (``_n``) and type 2 diabetic (``_d``) donors. The shared folder
-``data/cedersund_adipocyte_signalling`` holds those data as compiled for a later model
-(one CSV per data set; ``index.json`` gives the provenance). Each data set is mapped here
+normal (``_n``) and type 2 diabetic (``_d``) donors. The package ships those data as
+compiled for a later model, in ``pathjax/data/cedersund_adipocyte_signalling`` (one CSV
+per data set; ``index.json`` gives the provenance, ``README.md`` the publications); see
+`bundled_data`. Each data set is mapped here
 onto one of the model's measured-variable observables and onto the protocol of the
 experiment, as the data were processed in the original analysis:
 
@@ -29,6 +30,7 @@ Data sets not listed in `BRANNMARK2013` are not used; `SKIPPED` says why for eac
 import json
 import math
 from collections.abc import Sequence
+from importlib import resources
 from pathlib import Path
 from typing import NamedTuple
 
@@ -37,7 +39,15 @@ import pandas as pd
 
 from .._errors import InputError, unknown_name
 
-__all__ = ["ARMS", "BRANNMARK2013", "SKIPPED", "DataSpec", "Observations", "load_observations"]
+__all__ = [
+    "ARMS",
+    "BRANNMARK2013",
+    "SKIPPED",
+    "DataSpec",
+    "Observations",
+    "bundled_data",
+    "load_observations",
+]
 
 ARMS = {"normal": "n", "t2d": "d"}
 _DOSE_TIME = 10.0  # min of insulin before the dose-response samples were taken
@@ -204,6 +214,34 @@ def _rows(frame: pd.DataFrame, spec: DataSpec, arm: str) -> pd.DataFrame:
     )
 
 
+def bundled_data() -> Path:
+    """The human adipocyte data shipped with the package.
+
+    The folder ``pathjax/data/cedersund_adipocyte_signalling``, found through
+    `importlib.resources`: one CSV per data set, ``index.json`` (source and a description
+    of each data set) and ``README.md`` (the publications to cite).
+
+    Returns:
+        The folder as a `pathlib.Path`.
+
+    Raises:
+        InputError: the package is installed in a form whose data are not files on disk
+            (e.g. imported from a zip archive).
+
+    Examples:
+        >>> from pathjax.calibrate import bundled_data
+        >>> (bundled_data() / "IR_dr.csv").is_file()
+        True
+    """
+    folder = resources.files("pathjax").joinpath("data", "cedersund_adipocyte_signalling")
+    if not isinstance(folder, Path) or not folder.is_dir():
+        raise InputError(
+            f"the bundled calibration data are not a folder on disk ({folder!s}); "
+            "install pathjax from a source tree or wheel, or give the data folder"
+        )
+    return folder
+
+
 def catalogue(model_name: str) -> tuple[DataSpec, ...]:
     """The data sets mapped for a model (see `BRANNMARK2013`)."""
     if model_name != "brannmark2013":
@@ -214,7 +252,7 @@ def catalogue(model_name: str) -> tuple[DataSpec, ...]:
 
 
 def load_observations(
-    folder: str | Path,
+    folder: str | Path | None = None,
     condition: str = "normal",
     datasets: Sequence[str] | None = None,
     model_name: str = "brannmark2013",
@@ -225,7 +263,7 @@ def load_observations(
     point of a baseline-subtracted data set (zero by construction) are left out.
 
     Args:
-        folder: the data folder (``data/cedersund_adipocyte_signalling``).
+        folder: the data folder (default: `bundled_data`).
         condition: ``"normal"`` (``_n`` arms) or ``"t2d"`` (``_d`` arms).
         datasets: CSV stems to use (default: every mapped data set with that arm).
         model_name: the model the catalogue is for.
@@ -239,14 +277,14 @@ def load_observations(
 
     Examples:
         >>> from pathjax.calibrate import load_observations
-        >>> obs = load_observations(DATA, "normal", ["IR_dr"])  # doctest: +SKIP
-        >>> list(obs.table["insulin_nM"])  # doctest: +SKIP
+        >>> obs = load_observations(None, "normal", ["IR_dr"])
+        >>> [float(x) for x in obs.table["insulin_nM"]]
         [0.01, 0.1, 0.3, 1.0, 10.0, 100.0]
     """
     if condition not in ARMS:
         raise InputError(f"condition must be one of {', '.join(ARMS)}, got {condition!r}")
     specs = catalogue(model_name)
-    folder = Path(folder)
+    folder = bundled_data() if folder is None else Path(folder)
     if not folder.is_dir():
         raise InputError(f"data folder {str(folder)!r} does not exist")
     arm = ARMS[condition]

@@ -297,7 +297,8 @@ def fit(
 
     Args:
         model: ``"brannmark2013"`` (the only model with mapped data).
-        data: the data folder (``data/cedersund_adipocyte_signalling``).
+        data: the data folder (default: the bundled adipocyte data,
+            `pathjax.calibrate.bundled_data`).
         condition: ``"normal"`` or ``"t2d"``.
         starts: number of starts (>= 1; the first is the published point).
         seed: seed of the Latin hypercube.
@@ -331,8 +332,7 @@ def fit(
 
     Examples:
         >>> import pathjax  # doctest: +SKIP
-        >>> res = pathjax.calibrate.fit("brannmark2013", "shared/data/cedersund_adipocyte_signalling",
-        ...                             starts=4, seed=0)  # doctest: +SKIP
+        >>> res = pathjax.calibrate.fit("brannmark2013", starts=4, seed=0)  # doctest: +SKIP
         >>> res.chi2 <= res.chi2_published  # doctest: +SKIP
         True
     """
@@ -341,7 +341,7 @@ def fit(
     if condition not in _data.ARMS:
         raise InputError(f"condition must be one of {', '.join(_data.ARMS)}, got {condition!r}")
     if data is None:
-        raise InputError("give the data folder (data=...)")
+        data = _data.bundled_data()
     starts = check_int(starts, "starts", 1)
     seed = check_int(seed, "seed", 0)
     adam_steps = check_int(adam_steps, "adam_steps", 0)

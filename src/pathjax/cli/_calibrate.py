@@ -15,7 +15,7 @@ from . import app, check_number, guarded, interactive, out, split_names
 def calibrate_command(
     out_dir: Path = typer.Option(..., "--out", help="output folder (created if needed)"),
     data: Path = typer.Option(
-        ..., "--data", help="data folder, e.g. shared/data/cedersund_adipocyte_signalling"
+        None, "--data", help="data folder (default: the adipocyte data shipped with pathjax)"
     ),
     model: str = typer.Option("brannmark2013", "--model", help="model to calibrate"),
     condition: str = typer.Option("normal", "--condition", help="normal or t2d"),
@@ -49,7 +49,7 @@ def calibrate_command(
     check_number(spread, "--spread", minimum=1.0)
     if starts < 1:
         raise InputError(f"--starts must be at least 1, got {starts}")
-    if not data.is_dir():
+    if data is not None and not data.is_dir():
         raise InputError(f"--data {str(data)!r} is not a folder")
     if base is not None and condition != "t2d":
         raise InputError("--from applies to --condition t2d only")
