@@ -463,3 +463,52 @@ def test_loading_again_returns_the_same_model():
         assert pathjax.sbml.load(text) is first
     with pytest.warns(UserWarning, match="marked fast"):
         assert pathjax.sbml.load(text, time_unit="s") is not first
+
+
+# ---- models without state variables ------------------------------------------------------
+
+
+RULES_ONLY = make_sbml(
+    parameters=(("k", 2.0, True), ("y", 0.0, False), ("z", 0.0, False)),
+    rules=(("assignment", "y", "k * time"), ("assignment", "z", "y * y + 1")),
+)
+
+
+def test_rules_only_model_is_evaluated_without_a_solve():
+    """No species, only parameters and assignment rules: nothing to integrate, the rules
+    are evaluated at the output times (analytic y = k t, z = (k t)^2 + 1; 1e-14, the
+    arithmetic of two products)."""
+    m = pathjax.sbml.load(RULES_ONLY)
+    assert m.state_names == () and m.observable_names == ("y", "z")
+    t = np.array([0.0, 0.5, 1.0, 3.0])
+    ds = pathjax.simulate(m, t, {"k": [2.0, -1.0, 0.5]})
+    assert ds.sizes == {"patient": 3, "time": 4, "parameter": 2}
+    exact = np.outer([2.0, -1.0, 0.5], t)
+    np.testing.assert_allclose(ds["y"].values, exact, rtol=1e-14, atol=1e-14)
+    np.testing.assert_allclose(ds["z"].values, exact**2 + 1, rtol=1e-14)
+    np.testing.assert_array_equal(ds["status"].values, 0)
+    # chunks of two patients (one padded) give the same values
+    chunked = pathjax.simulate(m, t, {"k": [2.0, -1.0, 0.5]}, chunk_size=2)
+    np.testing.assert_array_equal(chunked["z"].values, ds["z"].values)
+
+
+def test_rules_only_model_from_the_command_line(tmp_path):
+    import subprocess
+    import sys
+
+    from pathjax.io import open_result
+
+    path = tmp_path / "rules.xml"
+    path.write_text(RULES_ONLY)
+    out = tmp_path / "rules.nc"
+    res = subprocess.run(
+        [sys.executable, "-c", "from pathjax.cli import main; main()", "simulate", "--sbml",
+         str(path), "--t-end", "4", "--points", "5", "--patients", "2", "--out", str(out)],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    ds = open_result(out)
+    k = ds["params"].sel(parameter="k").values
+    # y = k t exactly (the only arithmetic is one product)
+    np.testing.assert_allclose(ds["y"].values, np.outer(k, [0, 1, 2, 3, 4]), rtol=1e-14)
+    np.testing.assert_array_equal(ds["status"].values, 0)

@@ -232,3 +232,25 @@ def test_memory_mapping_pressure_clears_compiled_programs():
     with pytest.warns(RuntimeWarning, match="max_map_count"):
         assert relieve_map_pressure(0.0)
     assert map_count() < before
+
+
+def test_model_without_states_evaluates_observables_of_time_and_inputs():
+    """No state variables: the observables are functions of time, parameters and inputs,
+    evaluated at the output times (analytic; 1e-14, one product and one sum)."""
+    from pathjax import Input, Model, Observable, Param
+
+    model = Model(
+        name="no_states",
+        state_specs=(),
+        param_specs=(Param("k", "1/min", 2.0),),
+        input_specs=(Input("u", "1"),),
+        observable_specs=(Observable("y", "1"),),
+        rhs_fn=lambda t, y, p, u: {},
+        observables_fn=lambda t, y, p, u: {"y": p.k * t + u.u},
+    )
+    t = np.array([0.0, 1.0, 2.0, 3.0])
+    ds = pathjax.simulate(model, t, {"k": [1.0, 3.0]}, Protocol.step("u", [10.0, 20.0], 1.5))
+    u = np.array([[0, 0, 10, 10], [0, 0, 20, 20]], dtype=float)
+    np.testing.assert_allclose(ds["y"].values, np.outer([1.0, 3.0], t) + u, rtol=1e-14)
+    np.testing.assert_array_equal(ds["u"].values, u)
+    np.testing.assert_array_equal(ds["status"].values, 0)

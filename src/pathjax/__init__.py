@@ -29,17 +29,60 @@ from .model import Observable as Observable  # noqa: E402
 from .model import Param as Param  # noqa: E402
 from .model import State as State  # noqa: E402
 from .protocol import Protocol as Protocol  # noqa: E402
+from .simulate import estimate_memory as estimate_memory  # noqa: E402
 from .simulate import simulate as simulate  # noqa: E402
 
 __version__ = "0.1.0"
 
 enable_compilation_cache()
 
+# Public submodules that load on first use (PEP 562): ``import pathjax`` stays light,
+# and ``pathjax.summaries.cohort_table`` works without importing the submodule first.
+# (`model`, `protocol`, `models` and `solvers` are imported above anyway; the name
+# `pathjax.simulate` is the function, its module is ``pathjax.simulate`` in imports.)
+_SUBMODULES = (
+    "bench",
+    "calibrate",
+    "cli",
+    "io",
+    "model",
+    "models",
+    "plot",
+    "population",
+    "protocol",
+    "sbml",
+    "sensitivity",
+    "sharding",
+    "solvers",
+    "summaries",
+    "therapy",
+)
+
+__all__ = [
+    "Conservation",
+    "Event",
+    "Input",
+    "InputError",
+    "Model",
+    "Observable",
+    "Param",
+    "Protocol",
+    "State",
+    "Status",
+    "enable_compilation_cache",
+    "estimate_memory",
+    "simulate",
+    *_SUBMODULES,
+]
+
 
 def __getattr__(name: str):
-    # Heavier subpackages load on first use.
-    import importlib
+    if name in _SUBMODULES:
+        import importlib
 
-    if name in ("sbml", "population", "therapy", "sensitivity", "calibrate", "plot", "io"):
-        return importlib.import_module(f"pathjax.{name}")
-    raise AttributeError(f"module 'pathjax' has no attribute {name!r}")
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

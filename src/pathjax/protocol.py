@@ -138,8 +138,29 @@ class Protocol:
 
     # ---- constructors ------------------------------------------------------------------
     @classmethod
-    def constant(cls, **levels: Any) -> "Protocol":
-        """Inputs held at the given levels for all time, e.g. ``constant(insulin=10)``."""
+    def constant(cls, input: str | None = None, level: Any = None, /, **levels: Any) -> "Protocol":
+        """Inputs held at the given levels for all time.
+
+        Like `step`, the input and its level may be given positionally,
+        ``constant("insulin", 10.0)`` (also ``constant(input="insulin", level=10.0)``);
+        several inputs at once by keyword, ``constant(insulin=10.0, glucose=5.0)``.
+        """
+        if input is None and isinstance(levels.get("input"), str):
+            # the keyword spelling of step's (input, level) signature
+            input = levels.pop("input")
+            if "level" not in levels:
+                raise InputError(f"Protocol.constant({input!r}) needs a level")
+            level = levels.pop("level")
+        if input is not None:
+            if not isinstance(input, str):
+                raise InputError(f"Protocol.constant: the input must be a name, got {input!r}")
+            if level is None:
+                raise InputError(f"Protocol.constant({input!r}) needs a level")
+            if input in levels:
+                raise InputError(f"Protocol.constant: input {input!r} is given twice")
+            levels = {input: level, **levels}
+        elif level is not None:
+            raise InputError(f"Protocol.constant: a level ({level!r}) needs an input name")
         segs = tuple(
             Segment(k, -math.inf, math.inf, _level(v, f"level of {k!r}")) for k, v in levels.items()
         )

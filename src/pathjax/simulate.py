@@ -7,6 +7,7 @@ and every later call with the same shapes.
 
 import functools
 import math
+import os
 import time as _time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
@@ -22,11 +23,14 @@ from .protocol import CompiledProtocol, Protocol, as_protocol
 from .solvers import TABLEAUX
 from .solvers._ensemble import compiled_ensemble_solve
 
-__all__ = ["Batch", "prepare", "simulate"]
+__all__ = ["Batch", "check_memory", "estimate_memory", "prepare", "simulate"]
 
 _RESERVED = ("status", "params", "n_steps", "patient", "time", "parameter")
 DEFAULT_MAX_STEPS = 50_000
 _OUTPUT_BYTES_PER_CHUNK = 256 * 2**20
+# Share of the available memory one simulation may plan to fill: the rest is left to
+# XLA's own scratch space, the Python heap and whatever writes the result to disk.
+MEMORY_FRACTION = 0.75
 
 
 class Batch(NamedTuple):
@@ -54,10 +58,15 @@ class Batch(NamedTuple):
 
 
 def _check_model(model: Any) -> Model:
+    if isinstance(model, str):
+        from . import models
+
+        # an unknown name raises InputError listing the bundled models
+        model = models.load(model)
     if not isinstance(model, Model):
         raise InputError(
-            f"model must be a pathjax.Model (e.g. pathjax.models.load('sedaghat2002')), "
-            f"got {type(model).__name__}"
+            f"model must be a pathjax.Model or a bundled model's name (e.g. "
+            f"'sedaghat2002'), got {type(model).__name__}"
         )
     for name in model.state_names + model.observable_names + model.input_names:
         if name in _RESERVED:
@@ -106,6 +115,12 @@ def _values(name: str, value: Any, what: str) -> np.ndarray:
     return arr
 
 
+def _short(value: Any) -> str:
+    """`value` as it would be typed, or ``...`` for an array too long to show."""
+    text = repr(value)
+    return text if len(text) <= 40 and "\n" not in text else "..."
+
+
 def _batch_size(sizes: dict[str, int]) -> int:
     lengths = set(sizes.values())
     if len(lengths) > 1:
@@ -122,12 +137,17 @@ def prepare(
     *,
     initial: Mapping[str, Any] | None = None,
     check_bounds: bool = True,
+    memory_check: bool = False,
 ) -> Batch:
     """Validate everything and build the solver's arrays (no compilation).
 
+    `model` may be a bundled model's name. With `memory_check`, a batch whose result
+    would not fit in the available memory is refused (see `check_memory`) before any
+    per-patient array is built.
+
     Raises:
         InputError: unknown names, NaN/inf, values outside bounds, ragged arrays,
-            bad times or protocols.
+            bad times or protocols, a result too large for memory.
     """
     model = _check_model(model)
     t = check_times(t)
@@ -143,8 +163,14 @@ def prepare(
         if k not in model._param_index:
             if k in model._state_index:
                 raise InputError(
-                    f"{k!r} is a state of {model.name!r}, not a parameter; set initial "
-                    f"states with initial={{{k!r}: ...}}"
+                    f"{k!r} = {_short(v)} is a state of {model.name!r}, not a parameter; set "
+                    f"its initial value with initial={{{k!r}: {_short(v)}}}"
+                )
+            if k in model.input_names:
+                raise InputError(
+                    f"{k!r} = {_short(v)} is an input of {model.name!r}, not a parameter; "
+                    f"set inputs with a protocol, e.g. "
+                    f"protocol=pathjax.Protocol.constant({k!r}, {_short(v)})"
                 )
             raise unknown_name("parameter", k, model.param_names)
         arr = _values(k, v, "parameter")
@@ -169,11 +195,24 @@ def prepare(
     ivals: dict[int, np.ndarray] = {}
     for k, v in initial.items():
         if k not in model._state_index:
+            if k in model._param_index:
+                raise InputError(
+                    f"{k!r} is a parameter of {model.name!r}, not a state; set it with "
+                    f"params={{{k!r}: {_short(v)}}}"
+                )
+            if k in model.input_names:
+                raise InputError(
+                    f"{k!r} is an input of {model.name!r}, not a state; set inputs with a "
+                    f"protocol, e.g. protocol=pathjax.Protocol.constant({k!r}, {_short(v)})"
+                )
             raise unknown_name("state", k, model.state_names)
         arr = _values(k, v, "initial state")
         spec = model.state_specs[model._state_index[k]]
-        if spec.nonnegative and np.any(arr < 0):
-            raise InputError(f"initial state {k!r} = {float(arr.min())} is negative")
+        if not spec.signed and np.any(arr < 0):
+            raise InputError(
+                f"initial state {k!r} = {float(arr.min())} is negative; it is a "
+                f"non-negative quantity (unit {spec.unit})"
+            )
         if arr.ndim == 1:
             sizes[f"initial {k!r}"] = arr.shape[0]
         ivals[model._state_index[k]] = arr
@@ -185,6 +224,8 @@ def prepare(
     n = _batch_size(sizes)
     if n == 0:
         raise InputError("per-patient arrays are empty; give at least one patient")
+    if memory_check:
+        check_memory(model, n, t.shape[0])
     P = np.empty((len(model.param_specs), n), dtype=np.float64)
     for i, spec in enumerate(model.param_specs):
         P[i] = pvals.get(spec.name, spec.default)
@@ -266,6 +307,89 @@ def _default_chunk(model: Model, K: int, n: int, n_devices: int = 1) -> int:
     per_patient = max(1, K * (len(model.state_specs) + 1) * 8)
     per_device = 2048 if jax.default_backend() == "cpu" else 65536
     return max(1, min(n, _OUTPUT_BYTES_PER_CHUNK // per_patient, per_device * n_devices))
+
+
+def estimate_memory(model: Model | str, n_patients: int, n_times: int) -> int:
+    """Bytes of memory a `simulate` run of this size needs at its peak (an estimate).
+
+    The result in memory (``n_patients * n_times * (states + observables + inputs)``
+    float64 values), the parameters (the sampled values, the solver's matrix and the
+    result's copy) and one chunk's working buffers (the solver's output on the device,
+    its host copy and the observables computed from it).
+
+    Args:
+        model: a `Model` or a bundled model's name.
+        n_patients: number of virtual patients.
+        n_times: number of output times.
+
+    Returns:
+        The estimate in bytes.
+
+    Examples:
+        >>> import pathjax
+        >>> m = pathjax.models.load("sedaghat2002")
+        >>> pathjax.estimate_memory(m, 1000, 100) < 2**30
+        True
+    """
+    model = _check_model(model)
+    n = int(n_patients)
+    K = int(n_times)
+    n_s, n_o = len(model.state_specs), len(model.observable_specs)
+    n_u, n_p = len(model.input_specs), len(model.param_specs)
+    # the inputs are held twice: the levels at the output times and the result's copy
+    result = n * K * (n_s + n_o + 2 * n_u) * 8
+    params = 3 * n * n_p * 8
+    chunk = _default_chunk(model, K, n) if n and K else 0
+    buffers = 3 * chunk * K * (n_s + n_o + n_u) * 8
+    return result + params + buffers
+
+
+def available_memory() -> int | None:
+    """Bytes of memory available to this process now (``MemAvailable`` of
+    ``/proc/meminfo``, else the free physical pages), or None where neither is known."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return int(os.sysconf("SC_AVPHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def _gib(n_bytes: float) -> str:
+    return f"{n_bytes / 2**30:,.1f} GiB" if n_bytes >= 2**28 else f"{n_bytes / 2**20:,.0f} MiB"
+
+
+def check_memory(model: Model | str, n_patients: int, n_times: int) -> None:
+    """Refuse a run whose result would not fit in memory, before anything is allocated.
+
+    Args:
+        model: a `Model` or a bundled model's name.
+        n_patients: number of virtual patients.
+        n_times: number of output times.
+
+    Raises:
+        InputError: `estimate_memory` exceeds `MEMORY_FRACTION` of `available_memory`;
+            the message gives both and the ways out (stream to disk, fewer patients or
+            output times).
+    """
+    model = _check_model(model)
+    available = available_memory()
+    if available is None:
+        return
+    need = estimate_memory(model, n_patients, n_times)
+    if need > MEMORY_FRACTION * available:
+        raise InputError(
+            f"{n_patients:,} patients x {n_times:,} times of {model.name!r} need about "
+            f"{_gib(need)} of memory, but only {_gib(available)} is available (at most "
+            f"{MEMORY_FRACTION:.0%} of it is used); stream the population to disk in chunks "
+            f"with `pathjax population --out x.zarr` (or pathjax.population.run(..., "
+            f"out='x.zarr')), or simulate fewer patients or output times"
+        )
 
 
 def _pad(x: np.ndarray, size: int) -> np.ndarray:
@@ -429,6 +553,8 @@ def run_batch(
     model = batch.model
     n, K = batch.n, batch.t.shape[0]
     chunk = chunk_size or _default_chunk(model, K, n, multiple_of)
+    if not model.state_specs:
+        return _observables_only(batch, chunk, progress)
     chunk = -(-chunk // multiple_of) * multiple_of
     y0_all = initial_states(batch)
     ys = np.empty((n, K, len(model.state_specs)), dtype=np.float64)
@@ -484,6 +610,41 @@ def run_batch(
         bar(stop)
     bar(None)
     return dict(ys=ys, obs=obs, status=status, n_steps=n_steps, iterations=iterations)
+
+
+def _observables_only(
+    batch: Batch, chunk: int, progress: bool | Callable[[int, int], None]
+) -> dict:
+    """`run_batch` for a model without state variables (e.g. an SBML model of rules
+    only): nothing to integrate, so the observables are evaluated at the output times
+    from the parameters and inputs, chunk by chunk, and every patient succeeds."""
+    model = batch.model
+    n, K = batch.n, batch.t.shape[0]
+    obs = np.empty((n, K, len(model.observable_specs)), dtype=np.float64)
+    bar = _progress(progress, n)
+    for start in range(0, n, chunk):
+        stop = min(n, start + chunk)
+        sl = slice(start, stop)
+        # padded to the chunk's size, so that every chunk reuses one compiled program
+        size = chunk if n > chunk else stop - start
+        cp = _slice_protocol(batch.compiled, sl, size)
+        if model.observable_specs:
+            ov = _observables_fn(model)(
+                jnp.asarray(batch.t),
+                jnp.zeros((K, 0, size)),
+                jnp.asarray(_pad(batch.P[:, sl], size)),
+                jnp.asarray(inputs_at_outputs(batch, cp)),
+            )
+            obs[sl] = np.moveaxis(np.asarray(ov)[..., : stop - start], -1, 0)
+        bar(stop)
+    bar(None)
+    return dict(
+        ys=np.empty((n, K, 0)),
+        obs=obs,
+        status=np.zeros((n,), np.int32),
+        n_steps=np.zeros((n,), np.int32),
+        iterations=0,
+    )
 
 
 def _progress(progress, total: int) -> Callable[[int | None], None]:
@@ -599,7 +760,7 @@ def _status_meanings() -> str:
 
 
 def simulate(
-    model: Model,
+    model: Model | str,
     t: Sequence[float] | np.ndarray,
     params: Mapping[str, Any] | None = None,
     protocol: Protocol | str | None = None,
@@ -616,7 +777,9 @@ def simulate(
     """Simulate one or many virtual patients of `model`.
 
     Args:
-        model: a `pathjax.Model` (`pathjax.models.load(...)`, `pathjax.sbml.load(...)`).
+        model: a `pathjax.Model` (`pathjax.models.load(...)`, `pathjax.sbml.load(...)`)
+            or a bundled model's name (``"sedaghat2002"``). A model without state
+            variables (only rules) has its observables evaluated at the output times.
         t: (time,) strictly increasing output times in ``model.time_unit``. Integration
             starts at ``min(0, t[0])``, the time origin of the model's initial state.
         params: parameter name -> scalar or (patient,) array. Arrays of length N make N
@@ -645,7 +808,10 @@ def simulate(
         (patient, parameter).
 
     Raises:
-        ValueError: (`pathjax.InputError`) for bad input, before anything is compiled.
+        ValueError: (`pathjax.InputError`) for bad input, before anything is compiled:
+            an unknown model, parameter, state or input name, NaN/inf, a negative
+            value for a non-negative quantity, ragged arrays, bad times, or a result
+            that would not fit in memory (see `estimate_memory`).
 
     Examples:
         >>> import numpy as np, pathjax
@@ -661,7 +827,7 @@ def simulate(
         raise InputError(f"chunk_size must be a positive integer, got {chunk_size!r}")
     if int(max_steps) != max_steps or max_steps < 1:
         raise InputError(f"max_steps must be a positive integer, got {max_steps!r}")
-    batch = prepare(model, t, params, protocol, initial=initial)
+    batch = prepare(model, t, params, protocol, initial=initial, memory_check=True)
     from .sharding import resolve_devices, run_sharded
 
     devs = resolve_devices("local" if devices is None else devices)

@@ -551,7 +551,7 @@ def _end_states(model: Model, ds: xr.Dataset) -> dict[str, np.ndarray]:
     for spec in model.state_specs:
         v = ds[spec.name].values[:, -1].astype(np.float64)
         v = np.where(np.isfinite(v), v, spec.default)
-        y[spec.name] = np.maximum(v, 0.0) if spec.nonnegative else v
+        y[spec.name] = v if spec.signed else np.maximum(v, 0.0)
     return y
 
 
