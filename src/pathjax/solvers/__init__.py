@@ -7,13 +7,13 @@
 * `RODAS5P`, `RODAS4`, `ROSENBROCK23`, `ROS3P`: the tableaux, as data.
 """
 
+from ._batch import model_structure as model_structure
 from ._diffrax import Rodas4 as Rodas4
 from ._diffrax import Rodas5P as Rodas5P
 from ._diffrax import Ros3P as Ros3P
 from ._diffrax import Rosenbrock23 as Rosenbrock23
 from ._ensemble import EnsembleResult as EnsembleResult
 from ._ensemble import ensemble_solve as ensemble_solve
-from ._ensemble import model_structure as model_structure
 from ._sparse import JacobianStructure as JacobianStructure
 from ._sparse import SparseLU as SparseLU
 from ._sparse import jacobian_structure as jacobian_structure

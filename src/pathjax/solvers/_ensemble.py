@@ -30,7 +30,8 @@ import jax
 import jax.numpy as jnp
 
 from .._errors import Status
-from ._sparse import JacobianStructure, jacobian_structure
+from ._batch import batch_jacobian, batch_rhs, model_structure
+from ._batch import rows as _rows
 from ._tableau import RosenbrockTableau
 
 __all__ = ["EnsembleResult", "ensemble_solve", "model_structure"]
@@ -52,18 +53,6 @@ class EnsembleResult(NamedTuple):
     n_steps: jax.Array
     n_accepted: jax.Array
     iterations: jax.Array
-
-
-@functools.lru_cache(maxsize=64)
-def model_structure(model) -> JacobianStructure:
-    """Jacobian structure of `model` (cached per model object)."""
-    return jacobian_structure(
-        model.rhs_tuple, len(model.state_specs), len(model.param_specs), len(model.input_specs)
-    )
-
-
-def _rows(x) -> tuple:
-    return tuple(x[i] for i in range(x.shape[0]))
 
 
 def ensemble_solve(
@@ -136,7 +125,6 @@ def ensemble_solve(
     gamma = tableau.gamma
     ps = _rows(P)
     t_end = ts[-1]
-    time_dep = bool(st.time_dependent)
     hermite = tableau.H is None
     a_mat = jnp.asarray(tableau.a, dtype)
     c_mat = jnp.asarray(tableau.C, dtype)
@@ -148,38 +136,10 @@ def ensemble_solve(
     q = tableau.error_order + 1
 
     def fun(t, y, u):
-        out = model.rhs_tuple(t, _rows(y), ps, _rows(u))
-        return jnp.stack([jnp.broadcast_to(jnp.asarray(v, dtype), (B,)) for v in out])
-
-    def jacobian(t, y, u):
-        # Compressed forward mode (Curtis, Powell & Reid 1974): columns that share no
-        # row are seeded together in one JVP; only the group's states carry tangents,
-        # so the other states' contributions are pruned while tracing.
-        ys = _rows(y)
-        us = _rows(u)
-        J = {}
-        for group in st.column_groups:
-
-            def seeded(*yg, group=group):
-                full = list(ys)
-                for j, v in zip(group, yg):
-                    full[j] = v
-                return model.rhs_tuple(t, tuple(full), ps, us)
-
-            prim = tuple(ys[j] for j in group)
-            _, tang = jax.jvp(seeded, prim, tuple(jnp.ones_like(v) for v in prim))
-            for j in group:
-                for i in st.columns[j]:
-                    J[(i, j)] = jnp.broadcast_to(jnp.asarray(tang[i], dtype), (B,))
-        if time_dep:
-            _, dt_ = jax.jvp(lambda tt: model.rhs_tuple(tt, ys, ps, us), (t,), (jnp.ones_like(t),))
-            dT = jnp.stack([jnp.broadcast_to(jnp.asarray(v, dtype), (B,)) for v in dt_])
-        else:
-            dT = None
-        return J, dT
+        return batch_rhs(model, t, y, ps, u)
 
     def rosenbrock_step(t, y, h, fy, u):
-        J, dT = jacobian(t, y, u)
+        J, dT = batch_jacobian(model, t, y, ps, u, with_time=True)
         W = {key: -v for key, v in J.items()}
         inv_hg = 1.0 / (h * gamma)
         for i in range(n):
