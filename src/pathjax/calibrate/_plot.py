@@ -8,12 +8,17 @@ import pandas as pd
 
 __all__ = ["plot_fit"]
 
+#: the data are relative (% of maximum or fold over basal, per data set) and the model
+#: readout is scaled to each data set, so both share the data set's own arbitrary unit
+YLABEL = "response (a.u. of the data set)"
+
 
 def plot_fit(predictions: pd.DataFrame, path: str | Path | None = None, title: str = ""):
     """Draw every data set of `predictions` against the model.
 
     Dose responses are drawn against the insulin concentration (log axis), time courses
-    against time, two-point data as basal/stimulated pairs.
+    against time, two-point data as basal/stimulated pairs; the y axis is the data set's
+    own relative unit (% of maximum or fold over basal), the model scaled to it.
 
     Args:
         predictions: rows as in ``predictions.csv`` (``dataset, readout, time,
@@ -60,6 +65,7 @@ def plot_fit(predictions: pd.DataFrame, path: str | Path | None = None, title: s
         style = "s" if name.split("_")[-2] == "2p" else "-"
         ax.plot(x, part["model"], style, color="tab:red", lw=1.5, ms=5, label="model")
         ax.set_title(f"{name} ({part['readout'].iloc[0]})", fontsize=8)
+        ax.set_ylabel(YLABEL, fontsize=7)
         ax.tick_params(labelsize=7)
     for ax in list(axes.flat)[len(names) :]:
         ax.set_visible(False)

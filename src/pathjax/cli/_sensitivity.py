@@ -57,11 +57,11 @@ def _global_bounds(model, names: list[str], spread: float, explicit: dict) -> di
     return bounds
 
 
-def _save_plot(method: str, result, path: Path, time: float | None, title: str) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+def figure(method: str, result, time: float | None, title: str):
+    """The figure of `pathjax sensitivity --plot`: for local, a tornado chart and a
+    heatmap per output (one row each); otherwise the index bars."""
+    # A pyplot-free figure: no backend switch, nothing left open.
+    from matplotlib.figure import Figure
 
     from .. import sensitivity as sa
 
@@ -69,18 +69,23 @@ def _save_plot(method: str, result, path: Path, time: float | None, title: str) 
         n_par = result.sizes["parameter"]
         names = [str(o) for o in result["output"].values]
         height = 0.3 * min(n_par, 20) + 2.0
-        fig, axes = plt.subplots(len(names), 2, figsize=(12, height * len(names)), squeeze=False)
+        fig = Figure(figsize=(12, height * len(names)))
+        axes = fig.subplots(len(names), 2, squeeze=False)
         for row, name in zip(axes, names):  # one row per output
             sa.tornado(result, output=name, time=time, ax=row[0])
             sa.heatmap(result, output=name, ax=row[1])
     else:
-        fig, ax = plt.subplots(figsize=(max(4.5, 0.45 * result.sizes["parameter"] + 1.5), 3.8))
+        fig = Figure(figsize=(max(4.5, 0.45 * min(result.sizes["parameter"], 15) + 1.5), 4.0))
+        ax = fig.subplots()
         draw = {"sobol": sa.sobol_bars, "morris": sa.morris_bars, "dgsm": sa.dgsm_bars}[method]
         draw(result, time=time, ax=ax)
     fig.suptitle(title)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    return fig
+
+
+def _save_plot(method: str, result, path: Path, time: float | None, title: str) -> None:
+    figure(method, result, time, title).savefig(path, dpi=110)
 
 
 @app.command("sensitivity")
@@ -182,6 +187,8 @@ def sensitivity_command(
                              rtol=rtol, atol=atol)  # fmt: skip
         summary = f"{result.attrs['n_evaluations']} evaluations, {len(box)} parameters"
     result.attrs["command_method"] = method
+    if "time" in result.coords:
+        result["time"].attrs["units"] = m.time_unit
     _io.write(result, out_file)
     out.print(f"wrote {out_file} ({method}: {summary})")
     if plot is not None:

@@ -61,8 +61,9 @@ def tornado(
 ):
     """Tornado chart of (normalised) local sensitivities of one output at one time.
 
-    Bars are the median over patients, sorted by magnitude; whiskers span the 5-95 %
-    range over patients when there are several.
+    Bars are the median over patients, sorted by magnitude (red: positive, blue:
+    negative); with several patients, whiskers span their 5-95 % range. The legend says
+    both.
 
     Args:
         sens: the result of `pathjax.sensitivity.local` (best with ``normalized=True``).
@@ -88,17 +89,21 @@ def tornado(
     ax = _axes(ax, (5.5, 0.3 * len(order) + 1.4))
     y = np.arange(len(order))
     colors = ["tab:blue" if v < 0 else "tab:red" for v in med[order]]
-    ax.barh(y, np.nan_to_num(med[order]), color=colors)
-    if vals.shape[0] > 1:
+    n_pat = vals.shape[0]
+    what = f"median of {n_pat} patients" if n_pat > 1 else "sensitivity"
+    ax.barh(y, np.nan_to_num(med[order]), color=colors, label=what)
+    if n_pat > 1:
         lo, hi = np.nanquantile(vals[:, order], [0.05, 0.95], axis=0)
         ax.errorbar(med[order], y, xerr=[med[order] - lo, hi - med[order]], fmt="none",
-                    ecolor="k", lw=0.8, capsize=2)  # fmt: skip
+                    ecolor="k", lw=0.8, capsize=2, label="5–95 % of patients")  # fmt: skip
     ax.set_yticks(y, [names[i] for i in order], fontsize=8)
     ax.axvline(0.0, color="k", lw=0.6)
     normalized = bool(sens.attrs.get("normalized", 0))
     ax.set_xlabel("d ln y / d ln p" if normalized else "d y / d p")
-    where = f" at t = {t_sel:g}" if t_sel is not None else ""
+    unit = sens["time"].attrs.get("units", "") if "time" in sens.coords else ""
+    where = f" at t = {t_sel:g} {unit}".rstrip() if t_sel is not None else ""
     ax.set_title(f"{da['output'].values}{where}", fontsize=10)
+    ax.legend(fontsize=7, loc="best")
     return ax
 
 
@@ -156,45 +161,59 @@ def _edges(t: np.ndarray) -> np.ndarray:
     return np.concatenate([[t[0] - (mid[0] - t[0])], mid, [t[-1] + (t[-1] - mid[-1])]])
 
 
-def _bars(ds: xr.Dataset, pairs, time, ax, ylabel: str, title: str):
+def _bars(ds: xr.Dataset, pairs, time, ax, ylabel: str, title: str, sort_by: str,
+          top: int = 15):  # fmt: skip
+    """Grouped bars of `pairs` (variable, its confidence half-width or None) for the
+    `top` parameters with the largest `sort_by`, largest first."""
     if not isinstance(ds, xr.Dataset):
         raise InputError("expected the Dataset returned by a pathjax.sensitivity analysis")
     for v, _ in pairs:
         if v not in ds:
             raise InputError(f"the Dataset has no {v!r}; was it made by the matching analysis?")
     extra = [d for d in ds[pairs[0][0]].dims if d != "parameter"]
-    t_sel = None
+    t_sel, unit = None, ""
     if extra:
         dim = extra[0]
+        unit = ds[dim].attrs.get("units", "") or ds.attrs.get("time_unit", "")
         coord = ds[dim].values
         pick = coord[-1] if time is None else time
         ds = ds.sel({dim: pick}, method="nearest")
         t_sel = float(ds[dim].values)
     names = [str(p) for p in ds["parameter"].values]
-    x = np.arange(len(names))
+    key = np.nan_to_num(np.asarray(ds[sort_by].values, dtype=float), nan=-np.inf)
+    order = np.argsort(-key, kind="stable")[:top]
+    hidden = len(names) - len(order)
+    x = np.arange(len(order))
     width = 0.8 / len(pairs)
-    ax = _axes(ax, (max(4.0, 0.45 * len(names) + 1.5), 3.4))
-    for i, (v, conf) in enumerate(pairs):
-        vals = np.asarray(ds[v].values, dtype=float)
-        err = np.asarray(ds[conf].values, dtype=float) if conf else None
+    ax = _axes(ax, (max(4.0, 0.45 * len(order) + 1.5), 3.4))
+    conf = ds.attrs.get("conf_level")
+    for i, (v, c) in enumerate(pairs):
+        vals = np.asarray(ds[v].values, dtype=float)[order]
+        err = np.asarray(ds[c].values, dtype=float)[order] if c else None
+        label = v if err is None else f"{v} ± {f'{conf:.0%} ' if conf else ''}confidence"
         ax.bar(x + (i - (len(pairs) - 1) / 2) * width, np.nan_to_num(vals), width, yerr=err,
-               capsize=2, label=v, color=f"C{i}")  # fmt: skip
-    ax.set_xticks(x, names, rotation=60, ha="right", fontsize=8)
+               capsize=2, label=label, color=f"C{i}")  # fmt: skip
+    ax.set_xticks(x, [names[i] for i in order], rotation=60, ha="right", fontsize=8)
     ax.set_ylabel(ylabel)
-    where = f" at t = {t_sel:g}" if t_sel is not None else ""
-    ax.set_title(f"{title}: {ds.attrs.get('output', '')}{where}", fontsize=10)
+    where = f" at t = {t_sel:g} {unit}".rstrip() if t_sel is not None else ""
+    head = f"{title}: {ds.attrs.get('output', '')}{where}"
+    if hidden > 0:
+        head += f"\ntop {len(order)} of {len(names)} parameters by {sort_by}; {hidden} not shown"
+    ax.set_title(head, fontsize=10)
     ax.legend(fontsize=8)
     return ax
 
 
-def sobol_bars(ds: xr.Dataset, time: float | None = None, ax: Any = None):
+def sobol_bars(ds: xr.Dataset, time: float | None = None, ax: Any = None, top: int = 15):
     """First- and total-order Sobol indices per parameter with their confidence
-    intervals (error bars: ``S1_conf``, ``ST_conf``).
+    intervals (error bars: ``S1_conf``, ``ST_conf``), the `top` parameters by ``ST``,
+    largest first (the title says how many are not shown).
 
     Args:
         ds: the result of `pathjax.sensitivity.sobol` or `sobol_function`.
         time: time point of a time-series output (nearest; default: the last).
         ax: matplotlib axes to draw on.
+        top: how many parameters to show.
 
     Returns:
         The matplotlib axes.
@@ -204,16 +223,19 @@ def sobol_bars(ds: xr.Dataset, time: float | None = None, ax: Any = None):
         >>> r = sobol_function(lambda x: x["a"] + 0.5 * x["b"], {"a": (0, 1), "b": (0, 1)}, 64)
         >>> ax = sobol_bars(r)
     """
-    return _bars(ds, [("S1", "S1_conf"), ("ST", "ST_conf")], time, ax, "Sobol index", "Sobol")
+    return _bars(ds, [("S1", "S1_conf"), ("ST", "ST_conf")], time, ax, "Sobol index", "Sobol",
+                 "ST", top)  # fmt: skip
 
 
-def morris_bars(ds: xr.Dataset, time: float | None = None, ax: Any = None):
-    """Morris ``mu_star`` (with ``mu_star_conf``) and ``sigma`` per parameter.
+def morris_bars(ds: xr.Dataset, time: float | None = None, ax: Any = None, top: int = 15):
+    """Morris ``mu_star`` (with ``mu_star_conf``) and ``sigma`` per parameter, the `top`
+    parameters by ``mu_star``, largest first.
 
     Args:
         ds: the result of `pathjax.sensitivity.morris` or `morris_function`.
         time: time point of a time-series output (nearest; default: the last).
         ax: matplotlib axes to draw on.
+        top: how many parameters to show.
 
     Returns:
         The matplotlib axes.
@@ -224,16 +246,18 @@ def morris_bars(ds: xr.Dataset, time: float | None = None, ax: Any = None):
         >>> ax = morris_bars(r)
     """
     return _bars(ds, [("mu_star", "mu_star_conf"), ("sigma", None)], time, ax,
-                 "elementary effect", "Morris")  # fmt: skip
+                 "elementary effect", "Morris", "mu_star", top)  # fmt: skip
 
 
-def dgsm_bars(ds: xr.Dataset, time: float | None = None, ax: Any = None):
-    """DGSM upper bounds on the total Sobol indices (``dgsm`` with ``dgsm_conf``).
+def dgsm_bars(ds: xr.Dataset, time: float | None = None, ax: Any = None, top: int = 15):
+    """DGSM upper bounds on the total Sobol indices (``dgsm`` with ``dgsm_conf``), the
+    `top` parameters, largest first.
 
     Args:
         ds: the result of `pathjax.sensitivity.dgsm` or `dgsm_function`.
         time: time point of a time-series output (nearest; default: the last).
         ax: matplotlib axes to draw on.
+        top: how many parameters to show.
 
     Returns:
         The matplotlib axes.
@@ -244,4 +268,5 @@ def dgsm_bars(ds: xr.Dataset, time: float | None = None, ax: Any = None):
         >>> r = dgsm_function(lambda x: x["a"] + jnp.sin(x["b"]), {"a": (0, 1), "b": (0, 1)}, 16)
         >>> ax = dgsm_bars(r)
     """
-    return _bars(ds, [("dgsm", "dgsm_conf")], time, ax, "DGSM (>= total Sobol index)", "DGSM")
+    return _bars(ds, [("dgsm", "dgsm_conf")], time, ax, "DGSM (>= total Sobol index)", "DGSM",
+                 "dgsm", top)  # fmt: skip
