@@ -500,13 +500,15 @@ def test_rules_only_model_from_the_command_line(tmp_path):
 
     path = tmp_path / "rules.xml"
     path.write_text(RULES_ONLY)
-    out = tmp_path / "rules.nc"
+    out, png = tmp_path / "rules.nc", tmp_path / "rules.png"
     res = subprocess.run(
         [sys.executable, "-c", "from pathjax.cli import main; main()", "simulate", "--sbml",
-         str(path), "--t-end", "4", "--points", "5", "--patients", "2", "--out", str(out)],
+         str(path), "--t-end", "4", "--points", "5", "--patients", "2", "--out", str(out),
+         "--plot", str(png)],
         capture_output=True, text=True,
     )  # fmt: skip
     assert res.returncode == 0, res.stderr
+    assert png.stat().st_size > 0  # the fan charts show the observables
     ds = open_result(out)
     k = ds["params"].sel(parameter="k").values
     # y = k t exactly (the only arithmetic is one product)

@@ -41,7 +41,7 @@ def _summary_vars(model) -> list[str]:
     names = set(model.state_names + model.observable_names)
     chosen = [v for v in preferred if v in names]
     if not chosen:
-        chosen = list(model.state_names[:3])
+        chosen = list((model.state_names + model.observable_names)[:3])
     return chosen[:6]
 
 
