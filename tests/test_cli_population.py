@@ -84,3 +84,52 @@ def test_existing_output_needs_resume_or_overwrite(tmp_path):
 def test_help():
     res = CliRunner().invoke(app, ["population", "--help"])
     assert res.exit_code == 0 and "--resume" in res.output and "--chunk-size" in res.output
+
+
+def _ogtt_like() -> xr.Dataset:
+    """Two patients' glucose and HOMA-IR over 0-240 min (no solve)."""
+    t = np.array([0.0, 60.0, 240.0])
+    return xr.Dataset(
+        {"plasma_glucose": (("patient", "time"), [[90.0, 180.0, 100.0], [95.0, 170.0, 110.0]],
+                            {"units": "mg/dL"}),
+         "HOMA_IR": (("patient", "time"), [[1.0, 5.0, 2.0], [2.0, 6.0, 3.0]], {"units": "1"})},
+        coords={"time": ("time", t, {"units": "min"}), "patient": [0, 1]},
+    )  # fmt: skip
+
+
+def test_summaries_name_the_last_value_final_and_keep_only_the_fasting_homa_ir():
+    from pathjax.summaries import STATISTICS, cohort_table, per_patient
+
+    assert "steady_state" not in STATISTICS
+    s = per_patient(_ogtt_like())
+    assert s["final"].attrs["long_name"] == "value at the last output time (t = 240 min)"
+    assert s["final"].sel(output="plasma_glucose").values.tolist() == [100.0, 110.0]
+    assert s["initial"].sel(output="HOMA_IR").values.tolist() == [1.0, 2.0]
+    assert np.isnan(s["peak"].sel(output="HOMA_IR").values).all()  # no "peak" of a fasting index
+    table = cohort_table(s, quantiles=(0.5,))
+    assert table.loc["HOMA_IR"].index.tolist() == ["initial"]
+    assert table.loc[("plasma_glucose", "auc"), "units"] == "mg/dL x min"
+    assert table.loc[("plasma_glucose", "time_to_peak"), "units"] == "min"
+    assert table.loc[("plasma_glucose", "final"), "units"] == "mg/dL"
+
+
+def test_the_cli_summary_table_has_units_and_final_values(monkeypatch, tmp_path):
+    import pathjax.population
+    from pathjax.summaries import per_patient
+
+    def fake_run(model, cohort, n, seed, t, **kw):
+        ds = _ogtt_like()
+        ds = ds.merge(per_patient(ds))
+        ds.attrs.update(cohort=cohort, acceptance_rate=1.0, n_failed=0)
+        return ds
+
+    monkeypatch.setattr(pathjax.population, "run", fake_run)
+    res = CliRunner().invoke(app, [*BASE, "--out", str(tmp_path / "x.zarr")])
+    assert res.exit_code == 0, res.output
+    header = next(line for line in res.output.splitlines() if "units" in line)
+    assert header.split()[:2] == ["units", "n"]
+    rows = [line.split() for line in res.output.splitlines()]
+    assert ["HOMA_IR", "initial", "1"] == [r for r in rows if r and r[0] == "HOMA_IR"][0][:3]
+    assert not any("HOMA_IR" in r and "peak" in r for r in rows)
+    assert any(r[:3] == ["final", "mg/dL", "2"] for r in rows)
+    assert "steady_state" not in res.output

@@ -265,7 +265,7 @@ def test_t2d_cohort_takes_up_less_glucose_than_healthy():
     # and the basal surface GLUT4 is lower too
     assert d["GLUT4_surface"][:, 0].median() < h["GLUT4_surface"][:, 0].median()
     # per-patient summaries are there
-    assert set(h["steady_state"]["output"].values) >= {"glucose_uptake", "GLUT4_surface"}
+    assert set(h["final"]["output"].values) >= {"glucose_uptake", "GLUT4_surface"}
 
 
 def test_run_rejects_bad_input_before_compiling(tmp_path):

@@ -1,9 +1,14 @@
 """Summaries of simulated populations: per-patient statistics, cohort tables, EC50.
 
-* `per_patient`: area under the curve, peak, time to peak and steady state (the value
-  at the last output time) of chosen outputs, for every patient.
+* `per_patient`: area under the curve, peak, time to peak and the values at the first
+  and last output times (``initial``, ``final``) of chosen outputs, for every patient.
 * `cohort_table`: mean, standard deviation and quantiles of those statistics over the
-  patients (optionally per group, e.g. per cohort or therapy arm).
+  patients (optionally per group, e.g. per cohort or therapy arm), with their units.
+
+A fasting index (`FASTING_INDICES`, e.g. HOMA-IR) is defined only in the fasting state,
+so only its ``initial`` value (the fasting value when a run starts from the fasting or
+basal state, as the cohorts do) is a statistic of it: its other statistics are NaN and
+`cohort_table` leaves them out.
 * `ec50`: the dose of half-maximal response, from a four-parameter Hill fit.
 
 Examples:
@@ -24,9 +29,12 @@ import xarray as xr
 
 from ._errors import InputError, unknown_name
 
-__all__ = ["STATISTICS", "cohort_table", "ec50", "hill", "per_patient"]
+__all__ = ["FASTING_INDICES", "STATISTICS", "cohort_table", "ec50", "hill", "per_patient"]
 
-STATISTICS = ("auc", "peak", "time_to_peak", "steady_state")
+STATISTICS = ("auc", "peak", "time_to_peak", "initial", "final")
+
+#: outputs defined only in the fasting state: summarised by their ``initial`` value only
+FASTING_INDICES = frozenset({"HOMA_IR"})
 
 
 def _outputs(ds: xr.Dataset, outputs: Sequence[str] | str | None) -> list[str]:
@@ -53,9 +61,12 @@ def per_patient(ds: xr.Dataset, outputs: Sequence[str] | str | None = None) -> x
 
     Returns:
         Dataset with ``auc`` (trapezoidal, unit x time unit), ``peak`` (maximum over
-        time), ``time_to_peak`` (first time of the maximum) and ``steady_state`` (value
-        at the last output time), each with dims ``(patient, output)``. A patient with
-        any NaN in an output has NaN statistics for it.
+        time), ``time_to_peak`` (first time of the maximum), ``initial`` and ``final``
+        (values at the first and last output times; ``final`` is a steady state only if
+        the run has reached one), each with dims ``(patient, output)``, and the unit of
+        each output as the coordinate ``output_units``. A patient with any NaN in an
+        output has NaN statistics for it; a fasting index (`FASTING_INDICES`) has only
+        ``initial``, its other statistics are NaN.
 
     Raises:
         InputError: unknown output, or a dataset without a ``time`` dimension.
@@ -80,11 +91,13 @@ def per_patient(ds: xr.Dataset, outputs: Sequence[str] | str | None = None) -> x
         auc = np.trapezoid(y0, t, axis=1) if t.size > 1 else np.zeros(y.shape[0])
         idx = np.argmax(y0, axis=1)
         peak = y0[np.arange(y.shape[0]), idx]
+        fasting = name in FASTING_INDICES
         for k, v in (("auc", auc), ("peak", peak), ("time_to_peak", t[idx]),
-                     ("steady_state", y0[:, -1])):  # fmt: skip
-            stats[k].append(np.where(bad, np.nan, v))
-    coords = {"patient": ds["patient"].values, "output": names}
-    unit = ds["time"].attrs.get("units", "")
+                     ("initial", y0[:, 0]), ("final", y0[:, -1])):  # fmt: skip
+            stats[k].append(np.where(bad | (fasting and k != "initial"), np.nan, v))
+    unit = ds["time"].attrs.get("units", "") or ds.attrs.get("time_unit", "")
+    coords = {"patient": ds["patient"].values, "output": names,
+              "output_units": ("output", [str(ds[o].attrs.get("units", "")) for o in names])}  # fmt: skip
     data = {}
     for k, cols in stats.items():
         data[k] = (("patient", "output"), np.stack(cols, axis=1))
@@ -92,7 +105,10 @@ def per_patient(ds: xr.Dataset, outputs: Sequence[str] | str | None = None) -> x
     out["auc"].attrs["long_name"] = f"area under the curve (output unit x {unit or 'time'})"
     out["peak"].attrs["long_name"] = "maximum over the output times"
     out["time_to_peak"].attrs.update({"long_name": "first time of the maximum", "units": unit})
-    out["steady_state"].attrs["long_name"] = "value at the last output time"
+    at = f" (t = {{:g}} {unit})".replace(" )", ")") if t.size else ""
+    out["initial"].attrs["long_name"] = "value at the first output time" + at.format(t[0])
+    out["final"].attrs["long_name"] = "value at the last output time" + at.format(t[-1])
+    out.attrs["time_unit"] = unit
     return out
 
 
@@ -113,7 +129,8 @@ def cohort_table(
 
     Returns:
         `pandas.DataFrame` indexed by (group,) output and statistic, with columns
-        ``n`` (finite values), ``mean``, ``sd`` and ``q05``, ``q50``, ....
+        ``units``, ``n`` (finite values), ``mean``, ``sd`` and ``q05``, ``q50``, ....
+        A fasting index (`FASTING_INDICES`) has only its ``initial`` row.
 
     Examples:
         >>> import xarray as xr
@@ -146,9 +163,11 @@ def cohort_table(
         sel = np.ones(n, bool) if g is None else labels == g
         for o in summary["output"].values:
             for s in stats:
+                if str(o) in FASTING_INDICES and s != "initial":
+                    continue
                 x = np.asarray(summary[s].sel(output=o).values)[sel]
                 x = x[np.isfinite(x)]
-                row = {"n": int(x.size),
+                row = {"units": _units(summary, str(o), s), "n": int(x.size),
                        "mean": float(x.mean()) if x.size else math.nan,
                        "sd": float(x.std(ddof=1)) if x.size > 1 else math.nan}  # fmt: skip
                 for q in qs:
@@ -157,6 +176,23 @@ def cohort_table(
                 index.append((o, s) if g is None else (g, o, s))
     names = ["output", "statistic"] if by is None else ["group", "output", "statistic"]
     return pd.DataFrame(rows, index=pd.MultiIndex.from_tuples(index, names=names))
+
+
+def _units(summary: xr.Dataset, output: str, statistic: str) -> str:
+    """The unit of `statistic` of `output` (empty when the summary does not say)."""
+    unit = ""
+    if "output_units" in summary.coords:
+        unit = str(summary["output_units"].sel(output=output).values)
+    elif output in summary.data_vars:  # a population result holds the outputs too
+        unit = str(summary[output].attrs.get("units", ""))
+    time = str(summary.attrs.get("time_unit", "")) or (
+        str(summary["time"].attrs.get("units", "")) if "time" in summary.coords else ""
+    )
+    if statistic == "time_to_peak":
+        return time
+    if statistic == "auc":
+        return f"{unit} x {time}" if unit and time else unit or (f"x {time}" if time else "")
+    return unit
 
 
 def hill(dose: Any, bottom: float, top: float, ec50_: float, h: float) -> np.ndarray:

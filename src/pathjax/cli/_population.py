@@ -98,10 +98,14 @@ def population_command(
     a = ds.attrs
     out.print(
         f"wrote {out_file} ({patients} patients of {m.name}/{a['cohort']}, "
-        f"acceptance {a['acceptance_rate']:.1%}, {a['n_failed']} failed)"
+        f"acceptance {a['acceptance_rate']:.1%}, {a['n_failed']} failed)",
+        soft_wrap=True,
     )
-    if "steady_state" in ds:
+    if "final" in ds:
         from ..summaries import cohort_table
 
-        table = cohort_table(ds[["steady_state", "peak"]].load(), quantiles=(0.05, 0.5, 0.95))
-        out.print(table.to_string(float_format=lambda x: f"{x:.4g}"))
+        summary = ds[["initial", "final", "peak"]].load()
+        table = cohort_table(summary, quantiles=(0.05, 0.5, 0.95))
+        out.print(
+            table.to_string(float_format=lambda x: f"{x:.4g}"), highlight=False, soft_wrap=True
+        )

@@ -147,7 +147,7 @@ def run(
         overwrite: replace an existing `out`.
         outputs: states/observables/inputs to keep (default: all).
         summaries: outputs summarised per patient (``auc``, ``peak``, ``time_to_peak``,
-            ``steady_state`` over ``output``); default `default_summary_outputs`; ``[]``
+            ``initial``, ``final`` over ``output``); default `default_summary_outputs`; ``[]``
             for none.
         filter: apply the cohort's plausibility filter (else parameter bounds only).
         rtol, atol, solver, max_steps: as for `pathjax.simulate`.
@@ -393,7 +393,7 @@ def dose_response(
     seed: int,
     *,
     output: str,
-    statistic: str = "steady_state",
+    statistic: str = "final",
     t: Sequence[float] | np.ndarray | None = None,
     protocol: Protocol | str | None = None,
     start: float | None = None,
