@@ -181,3 +181,14 @@ def test_fan_chart_without_inputs_has_no_input_entries():
     ax = Figure().subplots()
     plot.fan_chart(_population("insulin=100.0 on [0.0, 15.0)"), "y", ax=ax, inputs=False)
     assert _legend(ax) == ["5–95 % of patients", "25–75 % of patients", "median"]
+
+
+def test_heatmap_and_tornado_take_all_nan_times_quietly():
+    # a normalised sensitivity is NaN where the output is 0 (often at t = 0 for every
+    # patient); the median of nothing is NaN, without a RuntimeWarning
+    from pathjax.sensitivity import heatmap, tornado
+
+    sens = _local()
+    sens[:, 0] = np.nan
+    heatmap(sens, ax=Figure().subplots())
+    tornado(sens, time=0.0, ax=Figure().subplots())

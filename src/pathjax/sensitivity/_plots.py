@@ -43,6 +43,21 @@ def _at_time(da: xr.DataArray, time: float | None) -> tuple[xr.DataArray, float 
     return picked, float(picked["time"].values)
 
 
+def _quiet(fn, *args, **kwargs):
+    """A NaN-aware NumPy reduction without its RuntimeWarning where every patient is
+    NaN (e.g. a normalised sensitivity where the output is 0): the result is NaN."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return fn(*args, **kwargs)
+
+
+def _median(vals: np.ndarray) -> np.ndarray:
+    """Median over patients (axis 0), NaN where every patient is NaN."""
+    return _quiet(np.nanmedian, vals, axis=0)
+
+
 def _ok(sens: xr.DataArray) -> xr.DataArray:
     if "status" in sens.coords:
         good = sens["status"].values == 0
@@ -84,7 +99,7 @@ def tornado(
     da, t_sel = _at_time(_ok(_select_output(sens, output)), time)
     vals = np.asarray(da.transpose("patient", "parameter").values, dtype=float)
     names = [str(p) for p in da["parameter"].values]
-    med = np.nanmedian(vals, axis=0) if np.isfinite(vals).any() else np.zeros(len(names))
+    med = _median(vals) if np.isfinite(vals).any() else np.zeros(len(names))
     order = np.argsort(-np.nan_to_num(np.abs(med)))[:top][::-1]
     ax = _axes(ax, (5.5, 0.3 * len(order) + 1.4))
     y = np.arange(len(order))
@@ -93,7 +108,7 @@ def tornado(
     what = f"median of {n_pat} patients" if n_pat > 1 else "sensitivity"
     ax.barh(y, np.nan_to_num(med[order]), color=colors, label=what)
     if n_pat > 1:
-        lo, hi = np.nanquantile(vals[:, order], [0.05, 0.95], axis=0)
+        lo, hi = _quiet(np.nanquantile, vals[:, order], [0.05, 0.95], axis=0)
         ax.errorbar(med[order], y, xerr=[med[order] - lo, hi - med[order]], fmt="none",
                     ecolor="k", lw=0.8, capsize=2, label="5–95 % of patients")  # fmt: skip
     ax.set_yticks(y, [names[i] for i in order], fontsize=8)
@@ -133,7 +148,7 @@ def heatmap(
     """
     da = _ok(_select_output(sens, output))
     vals = np.asarray(da.transpose("patient", "parameter", "time").values, dtype=float)
-    med = np.nanmedian(vals, axis=0) if np.isfinite(vals).any() else np.zeros(vals.shape[1:])
+    med = _median(vals) if np.isfinite(vals).any() else np.zeros(vals.shape[1:])
     names = [str(p) for p in da["parameter"].values]
     peak = np.nan_to_num(np.nanmax(np.abs(np.where(np.isfinite(med), med, 0.0)), axis=1))
     order = np.argsort(-peak)[:top]
