@@ -62,7 +62,8 @@ def test_fan_chart_marks_doses_and_inputs_on_all_the_time():
     ax = Figure().subplots()
     plot.fan_chart(_population("insulin=10.0 on [-inf, inf)"), "y", ax=ax)
     assert "insulin 10 nM throughout" in _legend(ax)
-    assert not [p for p in ax.patches if "insulin" in p.get_label()]  # nothing shaded
+    shaded = [p for p in ax.patches if "insulin" in p.get_label() and p.get_width() > 0]
+    assert not shaded  # an input that never switches is named, not shaded
 
 
 def test_input_marks_fall_back_to_the_input_variables():
@@ -192,3 +193,13 @@ def test_heatmap_and_tornado_take_all_nan_times_quietly():
     sens[:, 0] = np.nan
     heatmap(sens, ax=Figure().subplots())
     tornado(sens, time=0.0, ax=Figure().subplots())
+
+
+def test_fan_charts_of_two_cohorts_on_one_axes_list_each_entry_once():
+    ax = Figure().subplots()
+    for color, label in (("C0", "healthy"), ("C1", "T2D")):
+        ds = _population("insulin=100.0 on [0.0, 15.0)")
+        plot.fan_chart(ds, "y", ax=ax, quantiles=(0.1, 0.5, 0.9), color=color, label=label)
+    labels = _legend(ax)
+    assert labels == ["10–90 % of patients", "healthy", "insulin 100 nM on", "T2D"]
+    assert len([p for p in ax.patches if p.get_label() == "insulin 100 nM on"]) == 1

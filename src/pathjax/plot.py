@@ -63,31 +63,30 @@ def input_marks(ds: xr.Dataset) -> list[dict]:
     return marks
 
 
-def _mark_inputs(ax, ds: xr.Dataset, t0: float, t1: float) -> list:
-    """Shade where an input is on and draw a dashed line at each dose (both labelled for
-    the legend); returns legend-only handles for inputs on over the whole time axis."""
-    from matplotlib.patches import Patch
-
-    extra, seen = [], set()
+def _mark_inputs(ax, ds: xr.Dataset, t0: float, t1: float) -> None:
+    """Shade where an input is on and draw a dashed line at each dose, labelled for the
+    legend; an input on over the whole time axis gets a legend entry only. Marks that an
+    earlier call drew on `ax` are not drawn again."""
+    seen = set(ax.get_legend_handles_labels()[1])  # (drawn by an earlier call)
     for k, mark in enumerate(input_marks(ds)):
         unit = ds[mark["name"]].attrs.get("units", "") if mark["name"] in ds else ""
         if mark["kind"] == "dose":
-            if t0 <= mark["time"] <= t1:
-                amount = f"{mark['amount']} {unit}".strip()
-                ax.axvline(mark["time"], color="0.35", ls="--", lw=0.9,
-                           label=f"dose of {mark['name']} ({amount})")  # fmt: skip
+            label = f"dose of {mark['name']} ({mark['amount']} {unit}".strip() + ")"
+            if t0 <= mark["time"] <= t1 and label not in seen:
+                seen.add(label)
+                ax.axvline(mark["time"], color="0.35", ls="--", lw=0.9, label=label)
             continue
         start, stop = max(mark["start"], t0), min(mark["stop"], t1)
         what = f"{mark['name']} {mark['level']} {unit}".strip()
-        if not start < stop or what in seen:
+        whole = start <= t0 and stop >= t1
+        label = f"{what} throughout" if whole else f"{what} on"
+        if not start < stop or label in seen:
             continue
-        seen.add(what)
-        if start <= t0 and stop >= t1:  # on all the time: said in the legend, not shaded
-            extra.append(Patch(facecolor="none", edgecolor="none", label=f"{what} throughout"))
+        seen.add(label)
+        if whole:  # on all the time: an empty span, only for its legend entry
+            ax.axvspan(t0, t0, facecolor="none", edgecolor="none", label=label)
         else:
-            ax.axvspan(start, stop, color=f"C{(k + 3) % 10}", alpha=0.12, lw=0,
-                       label=f"{what} on")  # fmt: skip
-    return extra
+            ax.axvspan(start, stop, color=f"C{(k + 3) % 10}", alpha=0.12, lw=0, label=label)
 
 
 def fan_chart(
@@ -121,14 +120,17 @@ def fan_chart(
         band = f"{100 * quantiles[i]:g}–{100 * quantiles[k - 1 - i]:g} % of patients"
         ax.fill_between(t, q[i], q[k - 1 - i], color=color, alpha=alpha, lw=0, label=band)
     ax.plot(t, q[k // 2], color=color, lw=1.8, label=label or "median")
-    extra = _mark_inputs(ax, ds, float(t[0]), float(t[-1])) if inputs and t.size else []
+    if inputs and t.size:
+        _mark_inputs(ax, ds, float(t[0]), float(t[-1]))
     unit = da.attrs.get("units", "")
     ax.set_xlabel(f"time ({ds['time'].attrs.get('units', '')})")
     ax.set_ylabel(f"{var} ({unit})" if unit else var)
     ax.set_title(var, fontsize=10)
-    if legend:
-        handles, _ = ax.get_legend_handles_labels()
-        ax.legend(handles=handles + extra, fontsize=7, loc="best")
+    if legend:  # one entry per label, also over several calls on one axes
+        handles: dict = {}
+        for h, text in zip(*ax.get_legend_handles_labels()):
+            handles.setdefault(text, h)
+        ax.legend(list(handles.values()), list(handles), fontsize=7, loc="best")
     return ax
 
 
