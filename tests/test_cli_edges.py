@@ -8,6 +8,7 @@ if the work started."""
 import math
 
 import pytest
+import xarray as xr
 from typer.testing import CliRunner
 
 import pathjax
@@ -116,6 +117,20 @@ def test_library_population_run_checks_its_output_before_work(monkeypatch):
     monkeypatch.setattr(_run, "resolve_model", _refuse)  # the first step of the work
     with pytest.raises(pathjax.InputError, match="is not writable"):
         pathjax.population.run("sedaghat2002", "healthy", 2, 0, out=f"{READ_ONLY}/x.zarr")
+
+
+def test_library_population_run_refuses_resume_with_overwrite(monkeypatch, tmp_path):
+    from pathjax.population import _run
+
+    monkeypatch.setattr(_run, "resolve_model", _refuse)
+    with pytest.raises(pathjax.InputError, match="not both"):
+        pathjax.population.run("sedaghat2002", "healthy", 2, 0, out=tmp_path / "x.zarr",
+                               resume=True, overwrite=True)  # fmt: skip
+
+
+def test_fan_charts_of_no_variable_are_refused():
+    with pytest.raises(pathjax.InputError, match="at least one variable"):
+        pathjax.plot.fan_chart_figure(xr.Dataset(coords={"time": [0.0, 1.0]}), [])
 
 
 def test_calibration_save_refuses_a_read_only_folder():

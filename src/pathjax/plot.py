@@ -145,7 +145,11 @@ def fan_chart_figure(ds: xr.Dataset, variables: Sequence[str], title: str = ""):
     # A pyplot-free figure: no backend switch (notebooks keep theirs), nothing left open.
     from matplotlib.figure import Figure
 
+    from ._errors import InputError
+
     n = len(variables)
+    if n == 0:
+        raise InputError("fan charts need at least one variable, got none")
     cols = min(3, n)
     rows = (n + cols - 1) // cols
     fig = Figure(figsize=(4.6 * cols, 3.2 * rows))

@@ -178,6 +178,8 @@ def run(
     from ..simulate import _check_tol, _method, check_times
 
     out = None if out is None else check_out_path(out)  # before any work
+    if resume and overwrite:
+        raise InputError("give resume=True (continue the run) or overwrite=True, not both")
     m = resolve_model(model)
     c = get_cohort(m, cohort)
     n, seed, _ = check_count(n, seed)
