@@ -514,7 +514,7 @@ def test_figures_are_written(tmp_path, sobol_irs1):
     fig.savefig(path)
     plt.close(fig)
     assert path.stat().st_size > 10_000
-    assert axes[0, 0].get_title() == "y at t = 2"
+    assert axes[0, 0].get_title() == "y at t = 2 min"
     with pytest.raises(InputError, match="unknown output"):
         tornado(s, "z")
 
@@ -553,7 +553,7 @@ def test_cli_local_writes_netcdf_and_png(tmp_path):
         (["--method", "sobol", "--n", "12"], "power of two"),
         (["--method", "sobol", "--bounds", "k_PTEN=3"], "NAME=LOW:HIGH"),
         (["--method", "morris", "--outputs", "IRS1_pY,GLUT4_surface"], "one output"),
-        (["--method", "local", "--plot", "x.pdf"], ".png"),
+        (["--method", "local", "--plot", "x.jpg"], ".png"),
     ],
 )
 def test_cli_bad_input_one_line_exit_2(tmp_path, args, message):
