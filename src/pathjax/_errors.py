@@ -34,6 +34,10 @@ class Status(enum.IntEnum):
     INVALID_INPUT = 4
     """The patient's parameters or initial state were non-finite (only reachable when
     validation was bypassed, e.g. inside a calibration loop)."""
+    NO_STEADY_STATE = 5
+    """Pre-equilibration reached no steady state: neither Newton's method nor the
+    integration fallback brought the scaled residual ``||f(y)||`` (weights
+    ``1 / (atol + rtol |y|)``, RMS) below 1."""
 
 
 def check_int(value, what: str, minimum: int) -> int:

@@ -1,6 +1,9 @@
 """Stiff solvers for ensembles of small systems.
 
 * `ensemble_solve`: the batch-native Rosenbrock loop used by `pathjax.simulate`.
+* `steady_state`: steady states of a batch by pseudo-transient continuation and Newton
+  on the system reduced by its `conservation_laws`, differentiable by the implicit
+  function theorem.
 * `Rodas5P`, `Rodas4`, `Rosenbrock23`, `Ros3P`: the same methods as Diffrax solvers
   (`diffrax.AbstractAdaptiveSolver`), for `diffrax.diffeqsolve` users and for
   reverse-mode gradients through Diffrax's checkpointed adjoint.
@@ -17,6 +20,10 @@ from ._ensemble import ensemble_solve as ensemble_solve
 from ._sparse import JacobianStructure as JacobianStructure
 from ._sparse import SparseLU as SparseLU
 from ._sparse import jacobian_structure as jacobian_structure
+from ._steady import ConservationLaws as ConservationLaws
+from ._steady import SteadyState as SteadyState
+from ._steady import conservation_laws as conservation_laws
+from ._steady import steady_state as steady_state
 from ._tableau import RODAS4 as RODAS4
 from ._tableau import RODAS5P as RODAS5P
 from ._tableau import ROS3P as ROS3P
