@@ -1,5 +1,5 @@
 # pathjax: two entry points for a fresh machine.
-#   make demo  -> sets up .venv and runs the default population (1,000 patients)
+#   make demo  -> sets up .venv; three cohorts and a therapy through an OGTT (pathjax_demo/)
 #   make test  -> sets up .venv and runs lint + the test suite
 PYTHON ?= python3
 VENV   := .venv

@@ -63,14 +63,6 @@ def test_bad_input_one_line_nonzero_exit(tmp_path, args, message):
     assert not (tmp_path / "x.nc").exists()
 
 
-def test_demo_writes_netcdf_and_png(tmp_path):
-    res = run("demo", "--out", str(tmp_path / "demo"), "--patients", "20")
-    assert res.returncode == 0, res.stderr
-    assert (tmp_path / "demo" / "sedaghat2002_population.nc").exists()
-    assert (tmp_path / "demo" / "sedaghat2002_population.png").stat().st_size > 10_000
-    assert "wrote" in res.stdout
-
-
 def test_every_command_has_help():
     for cmd in ("models", "simulate", "demo", "bench"):
         res = run(cmd, "--help")

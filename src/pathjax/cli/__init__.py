@@ -85,4 +85,4 @@ def main() -> None:
 
 # Every command registers itself on `app` when its module is imported; importing them
 # here means `app` is complete however the package is entered (console script, tests).
-from . import _bench, _calibrate, _models, _population, _sensitivity, _simulate  # noqa: E402, F401, I001
+from . import _bench, _calibrate, _demo, _models, _population, _sensitivity, _simulate  # noqa: E402, F401, I001

@@ -1,4 +1,4 @@
-"""``pathjax simulate`` and ``pathjax demo``."""
+"""``pathjax simulate``."""
 
 from pathlib import Path
 
@@ -10,7 +10,7 @@ from .. import models as _models
 from .._errors import InputError, unknown_name
 from .._sampling import lognormal_spread
 from ..simulate import check_memory, simulate
-from . import app, check_number, console, guarded, interactive, out, split_names
+from . import app, check_number, guarded, interactive, out, split_names
 
 
 def _load(model: str | None, sbml: Path | None, time_unit: str | None):
@@ -111,38 +111,3 @@ def simulate_command(
 
         save_fan_charts(ds, shown, plot, title=f"{m.name}: {patients} patients")
         out.print(f"wrote {plot}")
-
-
-@app.command("demo")
-@guarded
-def demo_command(
-    out_dir: Path = typer.Option(Path("pathjax_demo"), "--out", help="output folder"),
-    patients: int = typer.Option(1000, "--patients"),
-    model: str = typer.Option(_models.DEFAULT_MODEL, "--model"),
-    seed: int = typer.Option(0, "--seed"),
-) -> None:
-    """The default population (1,000 patients of the default model) to NetCDF + PNG."""
-    import time
-
-    out_dir.mkdir(parents=True, exist_ok=True)
-    m = _models.load(model)
-    t = np.linspace(0.0, m.t_end, 121)
-    console.print(f"simulating {patients} virtual patients of {m.name} (kinetics CV 20%)...")
-    start = time.perf_counter()
-    ds = run_population(m, patients, seed, 0.2, t, 1e-6, 1e-9, "rodas5p", None, None, interactive())
-    elapsed = time.perf_counter() - start
-    nc = _io.write(ds, out_dir / f"{m.name}_population.nc")
-    png = out_dir / f"{m.name}_population.png"
-    from ..plot import save_fan_charts
-
-    variables = _summary_vars(m)
-    save_fan_charts(ds, variables, png, title=f"{m.name}: {patients} virtual patients")
-    failed = int((ds["status"] != 0).sum())
-    out.print(f"{patients} patients in {elapsed:.1f} s (compile included), {failed} failed")
-    for v in variables:
-        peak = ds[v].max("time")
-        q = np.nanquantile(peak.values, [0.05, 0.5, 0.95])
-        unit = ds[v].attrs.get("units", "")
-        out.print(f"  peak {v}: median {q[1]:.4g} {unit} (5-95%: {q[0]:.4g} - {q[2]:.4g})")
-    out.print(f"wrote {nc}")
-    out.print(f"wrote {png}")
