@@ -3,10 +3,10 @@
 Every model of ``sbml/`` is simulated with libRoadRunner (CVODE, stiff) on the grid
 ``numpy.linspace(0, 60, 200)`` in model time units, with the settings that
 ``reference/index.json`` records per model: tolerances, a dense grid subsampled to the
-200 points (``dense``), integration in segments that end 1e-9 before each breakpoint
-(``breaks``; each next segment starts at the breakpoint from the state
-1e-9 before it), reactions marked ``fast`` made ordinary in memory (``fast_off``), and the
-scenarios (initial amounts or concentrations set before the run). Per model it writes
+200 points (``dense``), integration in segments that end 1e-9 before each breakpoint,
+the next one starting at the breakpoint from that state (``breaks``), reactions marked
+``fast`` made ordinary in memory (``fast_off``), and the scenarios (initial amounts or
+concentrations set before the run). Per model it writes
 
 * ``<model>_roadrunner.csv``: ``time`` and the species concentrations (floating species
   in libRoadRunner's order, then boundary species), SBML ids as column names;
