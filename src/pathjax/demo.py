@@ -23,7 +23,6 @@ Examples:
 
 import dataclasses
 import math
-import os
 import threading
 import time as _time
 from collections.abc import Callable
@@ -34,7 +33,7 @@ import numpy as np
 
 from ._errors import InputError
 
-__all__ = ["ARMS", "MARKERS", "MODEL", "Arm", "DemoResult", "check_out_dir", "run_demo"]
+__all__ = ["ARMS", "MARKERS", "MODEL", "Arm", "DemoResult", "run_demo"]
 
 MODEL = "insulin_resistance"
 """The bundled model the demo simulates."""
@@ -147,26 +146,6 @@ class DemoResult:
     table_file: Path
     seconds: dict[str, float]
     total_seconds: float
-
-
-def check_out_dir(path: str | Path) -> Path:
-    """Validate an output folder before any work: it is a folder (or can be made one)
-    and can be written to. Raises `InputError` otherwise; creates nothing."""
-    p = Path(path)
-    if p.exists():
-        if not p.is_dir():
-            raise InputError(f"output folder {str(p)!r} is in the way: it is a file")
-        if not os.access(p, os.W_OK | os.X_OK):
-            raise InputError(f"output folder {str(p)!r} is not writable")
-        return p
-    parent = p.absolute().parent
-    while not parent.exists():
-        parent = parent.parent
-    if not parent.is_dir():
-        raise InputError(f"cannot create output folder {str(p)!r}: {str(parent)!r} is a file")
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise InputError(f"cannot create output folder {str(p)!r}: {str(parent)!r} is not writable")
-    return p
 
 
 def _check_patients(patients: Any) -> int:
@@ -353,7 +332,7 @@ def run_demo(
     from .protocol import as_protocol
 
     start = _time.perf_counter()
-    out = check_out_dir(out_dir)
+    out = _io.check_out_dir(out_dir)
     n = _check_patients(patients)
     seed = _check_seed(seed)
     model = _models.load(MODEL)

@@ -66,8 +66,9 @@ def demo_command(
     """Healthy, insulin-resistant and T2D cohorts through an OGTT, and a therapy on T2D:
     a figure (PNG), a table of clinical markers (CSV) and every trajectory (NetCDF)."""
     from .. import demo
+    from .. import io as _io
 
-    demo.check_out_dir(out_dir)  # before anything is compiled
+    _io.check_out_dir(out_dir)  # before anything is compiled
     if patients < 1:
         raise ValueError(f"--patients must be at least 1, got {patients}")
     if seed < 0:
@@ -89,6 +90,7 @@ def demo_command(
         f"done in {res.total_seconds:.0f} s: the first arm took {res.seconds[first.name]:.0f} s "
         f"(compiling included), each other arm about {solve:.1f} s",
         soft_wrap=True,
+        highlight=False,
     )
     _print_table(res.table)
     _print_story(res)
