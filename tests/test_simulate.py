@@ -1,5 +1,6 @@
 """`pathjax.simulate`: shapes, protocols, events, failure isolation, bad input."""
 
+import importlib
 import sys
 
 import numpy as np
@@ -164,14 +165,29 @@ BAD = [
 ]
 
 
-@pytest.mark.parametrize("kwargs, message", BAD)
-def test_bad_input_raises_before_compiling(kwargs, message, monkeypatch):
+def _forbid_solving(monkeypatch) -> None:
+    """Every way `simulate` reaches a solve (one device, sharded, Diffrax) raises."""
     sim = sys.modules["pathjax.simulate"]
 
     def no_compile(*a, **k):
         raise AssertionError("compiled despite bad input")
 
-    monkeypatch.setattr(sim, "solve_arrays", no_compile)
+    monkeypatch.setattr(sim, "run_batch", no_compile)
+    monkeypatch.setattr(importlib.import_module("pathjax.sharding"), "run_sharded", no_compile)
+
+
+def test_the_no_compile_guard_catches_a_good_call(monkeypatch):
+    # the guard below must be able to fail: a valid call reaches it
+    _forbid_solving(monkeypatch)
+    with pytest.raises(AssertionError, match="compiled despite"):
+        pathjax.simulate(DECAY, [0.0, 1.0])
+    with pytest.raises(AssertionError, match="compiled despite"):
+        pathjax.simulate(DECAY, [0.0, 1.0], devices=1)
+
+
+@pytest.mark.parametrize("kwargs, message", BAD)
+def test_bad_input_raises_before_compiling(kwargs, message, monkeypatch):
+    _forbid_solving(monkeypatch)
     args = dict(t=[0.0, 1.0])
     args.update(kwargs)
     t = args.pop("t")
@@ -191,7 +207,9 @@ def test_unknown_model_lists_available():
 
 def test_not_a_model():
     with pytest.raises(ValueError, match="pathjax.Model"):
-        pathjax.simulate("sedaghat2002", [0.0, 1.0])
+        pathjax.simulate(42, [0.0, 1.0])
+    with pytest.raises(ValueError, match="sedaghat2002"):  # a misspelt name lists them
+        pathjax.simulate("sedaghat2020", [0.0, 1.0])
 
 
 def test_breakpoints_are_hit_exactly():
