@@ -21,12 +21,11 @@ from ._errors import STATUS_DOC, InputError, Status, unknown_name
 from .model import Model
 from .protocol import CompiledProtocol, Protocol, as_protocol
 from .solvers import TABLEAUX
-from .solvers._ensemble import compiled_ensemble_solve
+from .solvers._ensemble import DEFAULT_MAX_STEPS, compiled_ensemble_solve
 
 __all__ = ["Batch", "check_memory", "estimate_memory", "prepare", "simulate"]
 
 _RESERVED = ("status", "params", "n_steps", "patient", "time", "parameter")
-DEFAULT_MAX_STEPS = 50_000
 _OUTPUT_BYTES_PER_CHUNK = 256 * 2**20
 # Share of the available memory one simulation may plan to fill: the rest is left to
 # XLA's own scratch space, the Python heap and whatever writes the result to disk.
@@ -792,8 +791,9 @@ def simulate(
             tolerances) or ``"ros3p"`` for the batch-native engine; or a Diffrax solver
             instance (e.g. ``pathjax.solvers.Rodas5P()``, ``diffrax.Kvaerno5()``) to run
             ``vmap(diffrax.diffeqsolve)`` instead (slower; no state events).
-        chunk_size: patients per compiled solve (bounds memory; default from the output
-            size, at most 16,384).
+        chunk_size: patients per compiled solve (bounds memory; default: what keeps a
+            chunk's output under 256 MiB, at most 2,048 patients per device on a CPU and
+            65,536 on an accelerator).
         progress: show a progress bar (or a callable ``f(done, total)``).
         initial: state name -> scalar or (patient,) array overriding initial states.
         max_steps: attempted steps allowed per patient before it is marked failed.

@@ -5,8 +5,8 @@
   on the system reduced by its `conservation_laws`, differentiable by the implicit
   function theorem.
 * `Rodas5P`, `Rodas4`, `Rosenbrock23`, `Ros3P`: the same methods as Diffrax solvers
-  (`diffrax.AbstractAdaptiveSolver`), for `diffrax.diffeqsolve` users and for
-  reverse-mode gradients through Diffrax's checkpointed adjoint.
+  (`diffrax.AbstractAdaptiveSolver`), for `diffrax.diffeqsolve` users (Diffrax's own
+  adjoints included).
 * `RODAS5P`, `RODAS4`, `ROSENBROCK23`, `ROS3P`: the tableaux, as data.
 """
 
@@ -15,6 +15,7 @@ from ._diffrax import Rodas4 as Rodas4
 from ._diffrax import Rodas5P as Rodas5P
 from ._diffrax import Ros3P as Ros3P
 from ._diffrax import Rosenbrock23 as Rosenbrock23
+from ._ensemble import DEFAULT_MAX_STEPS as DEFAULT_MAX_STEPS
 from ._ensemble import EnsembleResult as EnsembleResult
 from ._ensemble import ensemble_solve as ensemble_solve
 from ._sparse import JacobianStructure as JacobianStructure

@@ -1,10 +1,11 @@
 """The Rosenbrock methods as Diffrax solvers.
 
 These follow Diffrax's conventions (``diffeqsolve(ODETerm(f), Rodas5P(), ...)`` with
-any step-size controller and `SaveAt`; the state is a 1-D array), use one dense Jacobian (`jax.jacfwd`) and one
-LU factorisation per step, and give the method's own dense output. They are what
-`pathjax` uses for reverse-mode gradients (Diffrax's checkpointed adjoint) and what the
-benchmarks compare against the batch-native engine.
+any step-size controller, `SaveAt` and adjoint; the state is a 1-D array), use one
+dense Jacobian (`jax.jacfwd`) and one LU factorisation per step, and give the method's
+own dense output. They serve ``simulate(..., solver=Rodas5P())`` and Diffrax users, and
+the benchmarks compare them with the batch-native engine (pathjax's own derivatives go
+through the engine, in both modes).
 """
 
 from collections.abc import Callable

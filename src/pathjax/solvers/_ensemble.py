@@ -34,7 +34,11 @@ from ._batch import batch_jacobian, batch_rhs, model_structure
 from ._batch import rows as _rows
 from ._tableau import RosenbrockTableau
 
-__all__ = ["EnsembleResult", "ensemble_solve", "model_structure"]
+__all__ = ["DEFAULT_MAX_STEPS", "EnsembleResult", "ensemble_solve", "model_structure"]
+
+DEFAULT_MAX_STEPS = 50_000
+"""Attempted steps allowed per patient unless the caller says otherwise (every path:
+the engine, the Diffrax backend, `simulate`, sensitivities, calibration)."""
 
 
 class EnsembleResult(NamedTuple):
@@ -69,7 +73,7 @@ def ensemble_solve(
     rtol,
     atol,
     *,
-    max_steps: int = 20_000,
+    max_steps: int = DEFAULT_MAX_STEPS,
     out_slots: int = 4,
     unroll_stages: bool = False,
     checkpoints: int | None = None,

@@ -1,9 +1,9 @@
 """``jax.vmap`` of ``diffrax.diffeqsolve``: the per-patient path.
 
-Slower than the batch-native engine for ensembles (see benchmarks/bench_design.py),
-but it is what reverse-mode differentiation needs: Diffrax's checkpointed adjoint
-(`diffrax.RecursiveCheckpointAdjoint`) differentiates through a bounded loop, which
-`jax.lax.while_loop` (the engine) cannot. It accepts any Diffrax solver, ours included.
+Slower than the batch-native engine for ensembles (see benchmarks/bench_design.py);
+it is here for `simulate(..., solver=<a Diffrax solver>)`, which accepts any Diffrax
+solver, ours included. (Reverse-mode derivatives go through the engine's checkpointed
+loop, not through this path.)
 
 Protocols are handled as in the engine: the solve is split at every switching time,
 doses and resets are applied between segments, outputs are right-continuous. State
@@ -15,6 +15,7 @@ import jax
 import jax.numpy as jnp
 
 from .._errors import InputError, Status
+from ._ensemble import DEFAULT_MAX_STEPS
 
 __all__ = ["diffrax_solve"]
 
@@ -39,8 +40,7 @@ def diffrax_solve(
     rtol,
     atol,
     *,
-    max_steps: int = 20_000,
-    adjoint=None,
+    max_steps: int = DEFAULT_MAX_STEPS,
 ):
     """Solve every patient with ``vmap(diffeqsolve)``; arguments as `ensemble_solve`
     (batch-last arrays). Returns (ys (K, n, B), status (B,))."""
@@ -52,7 +52,6 @@ def diffrax_solve(
     S = stops.shape[0]
     K = ts.shape[0]
     t_end = ts[-1]
-    adjoint = adjoint if adjoint is not None else diffrax.RecursiveCheckpointAdjoint()
     controller = diffrax.PIDController(rtol=rtol, atol=atol)
 
     def one(y_init, p, u_seg, d_seg, r_seg):
@@ -74,7 +73,6 @@ def diffrax_solve(
                 saveat=diffrax.SaveAt(ts=jnp.clip(ts, a, b), t1=True),
                 stepsize_controller=controller,
                 max_steps=max_steps,
-                adjoint=adjoint,
                 throw=False,
             )
             inside = (ts >= a) & ((ts < b) | (j == S))
