@@ -46,6 +46,7 @@ import xarray as xr
 
 from ._errors import InputError, closest
 from .model import Model
+from .models import resolve
 from .protocol import Dose, Protocol, Reset, Segment, as_protocol
 
 __all__ = [
@@ -278,9 +279,7 @@ _REGISTRY = {
 
 
 def _model(model: Any) -> Model:
-    from .population._sample import resolve_model
-
-    return resolve_model(model)
+    return resolve(model)
 
 
 def _classes(model: Model) -> dict[str, TherapyClass]:

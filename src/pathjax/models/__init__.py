@@ -7,11 +7,12 @@ object for the same name, so compiled solves are reused across calls.
 
 import functools
 import importlib
+from typing import Any
 
-from .._errors import unknown_name
+from .._errors import InputError, unknown_name
 from ..model import Model
 
-__all__ = ["available", "load", "table"]
+__all__ = ["available", "load", "resolve", "table"]
 
 # name -> (module, builder function)
 _REGISTRY: dict[str, tuple[str, str]] = {
@@ -23,17 +24,10 @@ _REGISTRY: dict[str, tuple[str, str]] = {
     "insulin_resistance": ("pathjax.models.insulin_resistance", "build"),
 }
 
-DEFAULT_MODEL = "sedaghat2002"
-
-
-def _present(name: str) -> bool:
-    module, _ = _REGISTRY[name]
-    return importlib.util.find_spec(module) is not None
-
 
 def available() -> list[str]:
     """Names of the bundled models."""
-    return [name for name in _REGISTRY if _present(name)]
+    return list(_REGISTRY)
 
 
 @functools.cache
@@ -48,10 +42,31 @@ def load(name: str) -> Model:
         >>> pathjax.models.load("sedaghat2002").time_unit
         'min'
     """
-    if not isinstance(name, str) or name not in _REGISTRY or not _present(name):
+    if not isinstance(name, str) or name not in _REGISTRY:
         raise unknown_name("model", str(name), available())
     module, fn = _REGISTRY[name]
     return getattr(importlib.import_module(module), fn)()
+
+
+def resolve(model: Any) -> Model:
+    """`model` itself if it is a `Model`, else the bundled model of that name.
+
+    Raises:
+        InputError: neither a `Model` nor a bundled model's name (the message lists
+            the bundled models for a misspelt name).
+
+    Examples:
+        >>> import pathjax
+        >>> pathjax.models.resolve("topp2000") is pathjax.models.load("topp2000")
+        True
+    """
+    if isinstance(model, Model):
+        return model
+    if isinstance(model, str):
+        return load(model)
+    raise InputError(
+        f"model must be a pathjax.Model or a bundled model's name, got {type(model).__name__}"
+    )
 
 
 def table() -> list[dict[str, str]]:

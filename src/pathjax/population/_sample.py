@@ -17,10 +17,10 @@ from typing import Any
 
 import numpy as np
 
-from .. import models as _models
 from .._errors import InputError, closest
 from .._sampling import patient_normals
 from ..model import Model
+from ..models import resolve as resolve_model
 from ._cohort import Cohort, Dim, random_dims
 from ._registry import REGISTRY, reference_cohort
 
@@ -61,17 +61,6 @@ class Sample(dict):
     @property
     def n(self) -> int:
         return int(self.attempts.shape[0])
-
-
-def resolve_model(model: Any) -> Model:
-    """A `Model`, or a bundled model's name."""
-    if isinstance(model, Model):
-        return model
-    if isinstance(model, str):
-        return _models.load(model)
-    raise InputError(
-        f"model must be a pathjax.Model or a bundled model name, got {type(model).__name__}"
-    )
 
 
 @functools.cache
