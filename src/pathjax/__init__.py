@@ -44,6 +44,7 @@ _SUBMODULES = (
     "bench",
     "calibrate",
     "cli",
+    "demo",
     "io",
     "model",
     "models",
