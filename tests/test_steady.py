@@ -93,6 +93,15 @@ def test_root_and_derivatives_match_the_analytic_steady_state():
     np.testing.assert_allclose(gP[1], k1 * total / (k1 + k2) ** 2, rtol=1e-10)
 
 
+def test_works_when_first_called_inside_jit():
+    # the conservation laws are computed (and cached) on first use, which may be in a trace
+    model = _isomerisation()
+    conservation_laws.cache_clear()
+    y0, P, u = _batch(model, 2)
+    y = jax.jit(lambda y0, P: steady_state(model, y0, P, u, rtol=RTOL, atol=ATOL).y)(y0, P)
+    assert np.all(np.isfinite(np.asarray(y)))
+
+
 def test_a_state_without_a_steady_state_is_flagged():
     def rhs(t, y, p, u):
         return {"x": p.k - 0.0 * y.x, "y": -y.y}

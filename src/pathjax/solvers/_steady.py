@@ -121,9 +121,11 @@ def conservation_laws(model, samples: int = 3, tol: float = 1e-9) -> Conservatio
     value_and_jac = jax.jit(lambda t, y, p, u: (f(t, y, p, u), jax.jacfwd(f, 1)(t, y, p, u)))
     rng = np.random.default_rng(0)
     cols = []
-    for _ in range(samples):
-        fv, jv = value_and_jac(*_sample_point(model, rng))
-        cols += [np.asarray(jv), np.asarray(fv)[:, None]]
+    # concrete values even when first asked for inside a traced function
+    with jax.ensure_compile_time_eval():
+        for _ in range(samples):
+            fv, jv = value_and_jac(*_sample_point(model, rng))
+            cols += [np.asarray(jv), np.asarray(fv)[:, None]]
     M = np.hstack(cols)
     norms = np.linalg.norm(M, axis=0)
     M = M[:, norms > 0] / norms[norms > 0]
