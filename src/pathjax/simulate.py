@@ -73,6 +73,28 @@ def _check_model(model: Any) -> Model:
     return model
 
 
+def _misplaced(model: Model, name: str, value: Any, expected: str) -> InputError:
+    """The error for `name` given as a `expected` ("parameter" or "state") that is not
+    one: where it belongs instead (a state, a parameter or an input), or close matches."""
+    where = {
+        "parameter": (model._param_index, f"params={{{name!r}: {_short(value)}}}"),
+        "state": (model._state_index, f"initial={{{name!r}: {_short(value)}}}"),
+        "input": (
+            model.input_names,
+            f"a protocol, e.g. protocol=pathjax.Protocol.constant({name!r}, {_short(value)})",
+        ),
+    }
+    for kind, (names, how) in where.items():
+        if kind != expected and name in names:
+            return InputError(
+                f"{name!r} = {_short(value)} is {'an' if kind == 'input' else 'a'} {kind} of "
+                f"{model.name!r}, not {'an' if expected == 'input' else 'a'} {expected}; "
+                f"set it with {how}"
+            )
+    names = model.param_names if expected == "parameter" else model.state_names
+    return unknown_name(expected, name, names)
+
+
 def check_times(t: Any, name: str = "t") -> np.ndarray:
     """Validate output times: 1-D, finite, non-empty, strictly increasing."""
     try:
@@ -160,18 +182,7 @@ def prepare(
     pvals: dict[str, np.ndarray] = {}
     for k, v in params.items():
         if k not in model._param_index:
-            if k in model._state_index:
-                raise InputError(
-                    f"{k!r} = {_short(v)} is a state of {model.name!r}, not a parameter; set "
-                    f"its initial value with initial={{{k!r}: {_short(v)}}}"
-                )
-            if k in model.input_names:
-                raise InputError(
-                    f"{k!r} = {_short(v)} is an input of {model.name!r}, not a parameter; "
-                    f"set inputs with a protocol, e.g. "
-                    f"protocol=pathjax.Protocol.constant({k!r}, {_short(v)})"
-                )
-            raise unknown_name("parameter", k, model.param_names)
+            raise _misplaced(model, k, v, "parameter")
         arr = _values(k, v, "parameter")
         if check_bounds:
             spec = model.param_spec(k)
@@ -194,17 +205,7 @@ def prepare(
     ivals: dict[int, np.ndarray] = {}
     for k, v in initial.items():
         if k not in model._state_index:
-            if k in model._param_index:
-                raise InputError(
-                    f"{k!r} is a parameter of {model.name!r}, not a state; set it with "
-                    f"params={{{k!r}: {_short(v)}}}"
-                )
-            if k in model.input_names:
-                raise InputError(
-                    f"{k!r} is an input of {model.name!r}, not a state; set inputs with a "
-                    f"protocol, e.g. protocol=pathjax.Protocol.constant({k!r}, {_short(v)})"
-                )
-            raise unknown_name("state", k, model.state_names)
+            raise _misplaced(model, k, v, "state")
         arr = _values(k, v, "initial state")
         spec = model.state_specs[model._state_index[k]]
         if not spec.signed and np.any(arr < 0):
