@@ -20,19 +20,19 @@ Examples:
     1
 """
 
-from ._global import dgsm as dgsm
-from ._global import dgsm_function as dgsm_function
-from ._global import morris as morris
-from ._global import morris_function as morris_function
-from ._global import sobol as sobol
-from ._global import sobol_function as sobol_function
+from ._dgsm import dgsm as dgsm
+from ._dgsm import dgsm_function as dgsm_function
 from ._local import choose_mode as choose_mode
 from ._local import local as local
+from ._morris import morris as morris
+from ._morris import morris_function as morris_function
 from ._plots import dgsm_bars as dgsm_bars
 from ._plots import heatmap as heatmap
 from ._plots import morris_bars as morris_bars
 from ._plots import sobol_bars as sobol_bars
 from ._plots import tornado as tornado
+from ._sobol import sobol as sobol
+from ._sobol import sobol_function as sobol_function
 
 __all__ = [
     "choose_mode",
