@@ -98,13 +98,13 @@ def devices(n):
 
 
 def precision(n):
-    """float32 vs float64 through the same compiled loop (`solve_arrays`, dtype)."""
-    from pathjax.simulate import initial_states, prepare, solve_arrays
+    """float32 vs float64 through the same driver (`pathjax.driver.run`, dtype)."""
+    from pathjax import driver
+    from pathjax.simulate import prepare
 
     w = workload(n)
     ref, _ = roadrunner_loop(w, 1e-10, 1e-14)
     batch = prepare(w.model, w.t, w.params)
-    y0 = batch.compiled.apply_initial(initial_states(batch))
     rows = []
     for dtype, rtol, atol in (
         (np.float64, 1e-6, 1e-9),
@@ -113,18 +113,17 @@ def precision(n):
         (np.float32, 1e-3, 1e-6),
     ):
         raw, first, warm = timed(
-            lambda dtype=dtype, rtol=rtol, atol=atol: solve_arrays(
-                w.model, "rodas5p", batch.t, batch.t0, y0, batch.P, batch.compiled, rtol, atol,
-                dtype=dtype,
+            lambda dtype=dtype, rtol=rtol, atol=atol: driver.run(
+                batch.problem(rtol, atol), dtype=dtype
             )
         )  # fmt: skip
-        ok = raw.status == 0
-        ys = np.transpose(raw.ys, (2, 0, 1)).astype(np.float64)  # (patient, time, state)
+        ok = raw["status"] == 0
+        ys = raw["ys"].astype(np.float64)  # (patient, time, state)
         err = scaled_errors(ys[ok], ref[ok]) if ok.any() else np.array([np.nan])
         rows.append(dict(dtype=np.dtype(dtype).name, rtol=rtol, atol=atol, patients=n,
                          first_call_s=first, ms_per_patient=1e3 * warm / n,
                          max_error=float(np.nanmax(err)), failed=int((~ok).sum()),
-                         steps_mean=float(raw.n_steps.mean())))  # fmt: skip
+                         steps_mean=float(raw["n_steps"].mean())))  # fmt: skip
     return rows
 
 

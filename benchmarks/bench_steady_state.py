@@ -21,9 +21,8 @@ import numpy as np
 
 import _common
 import pathjax
-from pathjax import population
-from pathjax.solvers import RODAS5P, conservation_laws, steady_state
-from pathjax.solvers._ensemble import compiled_ensemble_solve
+from pathjax import driver, population
+from pathjax.solvers import conservation_laws, steady_state
 
 # (model, cohort, pre-equilibration time in the model's unit: the cohort's own)
 CASES = [
@@ -61,13 +60,11 @@ def run_case(name, cohort, T, n, n_ref):
     newton = jax.jit(lambda y0, P, u: steady_state(model, y0, P, u, rtol=1e-6, atol=1e-9))
     ss, newton_first, newton_warm = _timed(newton, y0, P, u)
 
-    solve = compiled_ensemble_solve(model, RODAS5P)
-    empty = np.zeros((0,) + y0.shape)
-
+    @jax.jit
     def integrate(y0, P, u, rtol, atol):
-        res = solve(jnp.array([T]), 0.0, y0, P, jnp.zeros((0,)), u[None], empty, empty,
-                    rtol, atol)  # fmt: skip
-        return res.ys[-1], res.status, res.n_steps
+        sol = driver.solve(driver.Problem.held(model, [T], y0, P, u, rtol, atol),
+                           with_observables=False)  # fmt: skip
+        return sol.ys[-1], sol.status, sol.n_steps
 
     (yi, st_i, steps), integ_first, integ_warm = _timed(integrate, y0, P, u, 1e-6, 1e-9)
     ref = slice(0, n_ref)

@@ -59,7 +59,7 @@ def test_estimate_memory_counts_every_output():
 
 def test_simulate_refuses_a_result_larger_than_memory(monkeypatch):
     # 1 MiB "available": 1,000 patients x 1,000 times of one state need ~16 MiB
-    monkeypatch.setattr(SIMULATE, "available_memory", lambda: 2**20)
+    monkeypatch.setattr(sys.modules["pathjax._memory"], "available_memory", lambda: 2**20)
     with pytest.raises(InputError) as err:
         pathjax.simulate(decay(), np.linspace(0, 1, 1000), {"k": np.ones(1000)})
     message = str(err.value)
@@ -67,7 +67,7 @@ def test_simulate_refuses_a_result_larger_than_memory(monkeypatch):
     assert "1 MiB is available" in message
     assert "pathjax population --out x.zarr" in message
     # the same size fits when the memory is there
-    monkeypatch.setattr(SIMULATE, "available_memory", lambda: 2**34)
+    monkeypatch.setattr(sys.modules["pathjax._memory"], "available_memory", lambda: 2**34)
     SIMULATE.check_memory(decay(), 1000, 1000)
 
 

@@ -2,6 +2,7 @@
 analytic derivatives, forward = reverse mode, global indices on the Ishigami function
 and on models, bad input, figures and the command line."""
 
+import importlib
 import subprocess
 import sys
 
@@ -17,6 +18,7 @@ from helpers import (
     roadrunner_sensitivities,
 )
 from pathjax import Input, InputError, Model, Observable, Param, Protocol, State
+from pathjax.driver import resolve_devices
 from pathjax.io import open_result
 from pathjax.sensitivity import (
     choose_mode,
@@ -28,7 +30,6 @@ from pathjax.sensitivity import (
     sobol,
     sobol_function,
 )
-from pathjax.sharding import resolve_devices
 
 matplotlib.use("Agg")
 
@@ -217,12 +218,12 @@ def test_forward_equals_reverse_sedaghat():
 def three_checkpoints(monkeypatch):
     """Reverse mode storing only 3 loop iterations (the rest recomputed), with the
     compiled chunk functions rebuilt for it and dropped afterwards."""
-    from pathjax.sensitivity import _local
-
-    monkeypatch.setattr(_local, "REVERSE_CHECKPOINTS", 3)
-    _local._chunk_fn.cache_clear()
+    kernels = importlib.import_module("pathjax.driver._kernels")
+    compiled = importlib.import_module("pathjax.driver._run")._compiled
+    monkeypatch.setattr(kernels, "REVERSE_CHECKPOINTS", 3)
+    compiled.cache_clear()
     yield
-    _local._chunk_fn.cache_clear()
+    compiled.cache_clear()
 
 
 def test_forward_equals_reverse_with_recomputed_steps(three_checkpoints):
@@ -280,17 +281,18 @@ def test_failed_patient_is_nan_and_the_others_are_intact():
 def test_compiled_once_per_shape(monkeypatch):
     """A second call with other values of the same shapes traces nothing: the engine
     is entered once per trace, so a counter on it sees every retrace."""
-    from pathjax.sensitivity import _local
+    solve = importlib.import_module("pathjax.driver._solve")
+    compiled = importlib.import_module("pathjax.driver._run")._compiled
 
     traces = []
-    engine = _local.ensemble_solve
+    engine = solve.ensemble_solve
 
     def counting(*args, **kwargs):
         traces.append(1)
         return engine(*args, **kwargs)
 
-    monkeypatch.setattr(_local, "ensemble_solve", counting)
-    _local._chunk_fn.cache_clear()  # trace anew, through the counter
+    monkeypatch.setattr(solve, "ensemble_solve", counting)
+    compiled.cache_clear()  # trace anew, through the counter
     kw = dict(wrt=["k"], outputs=["y"], mode="forward", protocol=DOSE)
     try:
         local(RELAX, T_TOY, {"k": K_TOY}, **kw)
@@ -299,7 +301,7 @@ def test_compiled_once_per_shape(monkeypatch):
         local(RELAX, T_TOY, {"k": K_TOY * 1.1, "y_init": 4.0}, **kw)
         assert len(traces) == first  # no retrace
     finally:
-        _local._chunk_fn.cache_clear()  # no cached program keeps the counter
+        compiled.cache_clear()  # no cached program keeps the counter
 
 
 # ---- bad input: InputError naming the problem, before anything compiles -----------------

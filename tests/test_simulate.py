@@ -1,7 +1,6 @@
 """`pathjax.simulate`: shapes, protocols, events, failure isolation, bad input."""
 
 import importlib
-import sys
 
 import numpy as np
 import pytest
@@ -166,14 +165,13 @@ BAD = [
 
 
 def _forbid_solving(monkeypatch) -> None:
-    """Every way `simulate` reaches a solve (one device, sharded, Diffrax) raises."""
-    sim = sys.modules["pathjax.simulate"]
+    """The driver's one door to a compiled program (one device, sharded, Diffrax)
+    raises."""
 
     def no_compile(*a, **k):
         raise AssertionError("compiled despite bad input")
 
-    monkeypatch.setattr(sim, "run_batch", no_compile)
-    monkeypatch.setattr(importlib.import_module("pathjax.sharding"), "run_sharded", no_compile)
+    monkeypatch.setattr(importlib.import_module("pathjax.driver._run"), "_compiled", no_compile)
 
 
 def test_the_no_compile_guard_catches_a_good_call(monkeypatch):
@@ -183,6 +181,8 @@ def test_the_no_compile_guard_catches_a_good_call(monkeypatch):
         pathjax.simulate(DECAY, [0.0, 1.0])
     with pytest.raises(AssertionError, match="compiled despite"):
         pathjax.simulate(DECAY, [0.0, 1.0], devices=1)
+    with pytest.raises(AssertionError, match="compiled despite"):
+        pathjax.simulate(DECAY, [0.0, 1.0], solver=pathjax.solvers.Rodas5P())
 
 
 @pytest.mark.parametrize("kwargs, message", BAD)

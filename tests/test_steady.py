@@ -9,9 +9,7 @@ import numpy as np
 import pytest
 
 import pathjax
-from pathjax import Model, Param, State
-from pathjax.solvers import RODAS5P
-from pathjax.solvers._ensemble import compiled_ensemble_solve
+from pathjax import Model, Param, State, driver
 from pathjax.solvers._steady import conservation_laws, steady_state
 
 RTOL, ATOL = 1e-6, 1e-9
@@ -126,13 +124,11 @@ def test_root_equals_a_long_integration_and_so_do_its_derivatives(name):
     model = pathjax.models.load(name)
     n = 3
     y0, P, u = _batch(model, n, seed=1)
-    solve = compiled_ensemble_solve(model, RODAS5P, max_steps=50_000)
-    empty = jnp.zeros((0, len(model.state_specs), n))
 
+    @jax.jit
     def integrated(P):
-        res = solve(jnp.array([5000.0]), 0.0, y0, P, jnp.zeros((0,)), u[None], empty, empty,
-                    1e-10, 1e-13)  # fmt: skip
-        return res.ys[-1]
+        problem = driver.Problem.held(model, [5000.0], y0, P, u, 1e-10, 1e-13)
+        return driver.solve(problem, with_observables=False).ys[-1]
 
     def root(P):
         return steady_state(model, y0, P, u, rtol=RTOL, atol=ATOL).y

@@ -45,6 +45,7 @@ _SUBMODULES = (
     "calibrate",
     "cli",
     "demo",
+    "driver",
     "io",
     "model",
     "models",

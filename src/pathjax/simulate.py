@@ -1,35 +1,38 @@
-"""`simulate`: validate, batch, chunk, solve, assemble an `xarray.Dataset`.
+"""`simulate`: validate, hand the batch to the driver, assemble an `xarray.Dataset`.
 
-Everything the user passes is checked here, before anything is traced or compiled;
-the compiled solve is cached per (model, method, options) and reused for every chunk
-and every later call with the same shapes.
+Everything the user passes is checked here (`prepare`), before anything is traced or
+compiled; the validated `Batch` becomes the driver's `pathjax.driver.Problem`, which
+`pathjax.driver.run` solves chunk by chunk (one compiled program per model, method and
+shapes, reused for every chunk and every later call), and `to_dataset` turns the
+arrays it returns into the result.
 """
 
-import functools
 import math
-import os
-import time as _time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
-import jax
-import jax.numpy as jnp
 import numpy as np
 import xarray as xr
 
+from . import driver
 from ._errors import STATUS_DOC, InputError, Status, unknown_name
+from ._memory import MEMORY_FRACTION, available_memory, check_memory, estimate_memory
 from .model import Model
 from .protocol import CompiledProtocol, Protocol, as_protocol
 from .solvers import TABLEAUX
-from .solvers._ensemble import DEFAULT_MAX_STEPS, compiled_ensemble_solve
+from .solvers._ensemble import DEFAULT_MAX_STEPS
 
-__all__ = ["Batch", "check_memory", "estimate_memory", "prepare", "simulate"]
+__all__ = [
+    "MEMORY_FRACTION",
+    "Batch",
+    "available_memory",
+    "check_memory",
+    "estimate_memory",
+    "prepare",
+    "simulate",
+]
 
 _RESERVED = ("status", "params", "n_steps", "patient", "time", "parameter")
-_OUTPUT_BYTES_PER_CHUNK = 256 * 2**20
-# Share of the available memory one simulation may plan to fill: the rest is left to
-# XLA's own scratch space, the Python heap and whatever writes the result to disk.
-MEMORY_FRACTION = 0.75
 
 
 class Batch(NamedTuple):
@@ -54,6 +57,24 @@ class Batch(NamedTuple):
     protocol: Protocol
     compiled: CompiledProtocol
     n: int
+
+    def problem(self, rtol: float, atol: float) -> driver.Problem:
+        """The batch as the driver's `Problem` (NumPy leaves): initial states not set
+        by the caller are NaN, i.e. computed from each patient's parameters."""
+        model, n = self.model, self.n
+        y0 = np.full((len(model.state_specs), n), np.nan)
+        for i, v in self.y0_override.items():
+            y0[i] = v
+        baseline = np.array([spec.default for spec in model.input_specs], dtype=np.float64)
+        cp = self.compiled
+        T = self.protocol.preequilibrate
+        return driver.Problem(
+            model=model, ts=self.t, t0=np.asarray(self.t0), y0=y0, P=self.P,
+            stops=cp.stops, U=cp.inputs, D=cp.doses, R=cp.resets, D0=cp.initial_doses,
+            R0=cp.initial_resets, U_pre=np.repeat(baseline[:, None], n, axis=1),
+            T_pre=np.asarray(float(T or 0.0)), rtol=np.asarray(rtol),
+            atol=np.asarray(atol), preequilibrate=bool(T),
+        )  # fmt: skip
 
 
 def _check_model(model: Any) -> Model:
@@ -235,7 +256,8 @@ def prepare(
     return Batch(model, t, t0, P, y0_override, proto, compiled, n)
 
 
-def _method(solver: Any) -> Any:
+def check_solver(solver: Any) -> Any:
+    """A solver name (lower case), a Diffrax solver instance, or "rodas5p" for None."""
     if solver is None:
         return "rodas5p"
     import diffrax
@@ -253,7 +275,8 @@ def _method(solver: Any) -> Any:
     )
 
 
-def _check_tol(name: str, v: Any) -> float:
+def check_tolerance(name: str, v: Any) -> float:
+    """A tolerance as a positive finite float."""
     try:
         f = float(v)
     except (TypeError, ValueError):
@@ -261,428 +284,6 @@ def _check_tol(name: str, v: Any) -> float:
     if not (math.isfinite(f) and f > 0):
         raise InputError(f"{name} must be a positive finite number, got {v!r}")
     return f
-
-
-@functools.lru_cache(maxsize=64)
-def _initial_state_fn(model: Model) -> Callable:
-    def init(P):
-        vals = model.initial_state_tuple(tuple(P[i] for i in range(P.shape[0])))
-        return jnp.stack([jnp.broadcast_to(jnp.asarray(v, P.dtype), P.shape[1:]) for v in vals])
-
-    return jax.jit(init)
-
-
-@functools.lru_cache(maxsize=64)
-def _observables_fn(model: Model) -> Callable:
-    def obs(ts, ys, P, U):
-        # ys: (K, n, B); P: (n_p, B); U: (K, n_u, B)
-        K, _, B = ys.shape
-        tt = jnp.broadcast_to(ts[:, None], (K, B))
-        vals = model.observables_tuple(
-            tt,
-            tuple(ys[:, i] for i in range(ys.shape[1])),
-            tuple(jnp.broadcast_to(P[i], (K, B)) for i in range(P.shape[0])),
-            tuple(U[:, i] for i in range(U.shape[1])),
-        )
-        if not vals:
-            return jnp.zeros((K, 0, B), ys.dtype)
-        return jnp.stack([jnp.broadcast_to(jnp.asarray(v, ys.dtype), (K, B)) for v in vals], 1)
-
-    return jax.jit(obs)
-
-
-def initial_states(batch: Batch) -> np.ndarray:
-    """(state, patient) initial states before pre-equilibration and doses."""
-    model = batch.model
-    y0 = np.asarray(_initial_state_fn(model)(jnp.asarray(batch.P)))
-    y0 = np.array(y0, dtype=np.float64)
-    for i, v in batch.y0_override.items():
-        y0[i] = v
-    return y0
-
-
-def _default_chunk(model: Model, K: int, n: int, n_devices: int = 1) -> int:
-    """Patients per compiled solve: bounded by output memory and, on CPU, by what
-    stays in cache (about 2,048 patients per device measured best on Brännmark 2013)."""
-    per_patient = max(1, K * (len(model.state_specs) + 1) * 8)
-    per_device = 2048 if jax.default_backend() == "cpu" else 65536
-    return max(1, min(n, _OUTPUT_BYTES_PER_CHUNK // per_patient, per_device * n_devices))
-
-
-def estimate_memory(model: Model | str, n_patients: int, n_times: int) -> int:
-    """Bytes of memory a `simulate` run of this size needs at its peak (an estimate).
-
-    The result in memory (``n_patients * n_times * (states + observables + inputs)``
-    float64 values), the parameters (the sampled values, the solver's matrix and the
-    result's copy) and one chunk's working buffers (the solver's output on the device,
-    its host copy and the observables computed from it).
-
-    Args:
-        model: a `Model` or a bundled model's name.
-        n_patients: number of virtual patients.
-        n_times: number of output times.
-
-    Returns:
-        The estimate in bytes.
-
-    Examples:
-        >>> import pathjax
-        >>> m = pathjax.models.load("sedaghat2002")
-        >>> pathjax.estimate_memory(m, 1000, 100) < 2**30
-        True
-    """
-    model = _check_model(model)
-    n = int(n_patients)
-    K = int(n_times)
-    n_s, n_o = len(model.state_specs), len(model.observable_specs)
-    n_u, n_p = len(model.input_specs), len(model.param_specs)
-    # the inputs are held twice: the levels at the output times and the result's copy
-    result = n * K * (n_s + n_o + 2 * n_u) * 8
-    params = 3 * n * n_p * 8
-    chunk = _default_chunk(model, K, n) if n and K else 0
-    buffers = 3 * chunk * K * (n_s + n_o + n_u) * 8
-    return result + params + buffers
-
-
-def available_memory() -> int | None:
-    """Bytes of memory available to this process now (``MemAvailable`` of
-    ``/proc/meminfo``, else the free physical pages), or None where neither is known."""
-    try:
-        with open("/proc/meminfo") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    try:
-        return int(os.sysconf("SC_AVPHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
-    except (AttributeError, OSError, ValueError):
-        return None
-
-
-def _gib(n_bytes: float) -> str:
-    return f"{n_bytes / 2**30:,.1f} GiB" if n_bytes >= 2**28 else f"{n_bytes / 2**20:,.0f} MiB"
-
-
-def check_memory(model: Model | str, n_patients: int, n_times: int) -> None:
-    """Refuse a run whose result would not fit in memory, before anything is allocated.
-
-    Args:
-        model: a `Model` or a bundled model's name.
-        n_patients: number of virtual patients.
-        n_times: number of output times.
-
-    Raises:
-        InputError: `estimate_memory` exceeds `MEMORY_FRACTION` of `available_memory`;
-            the message gives both and the ways out (stream to disk, fewer patients or
-            output times).
-    """
-    model = _check_model(model)
-    available = available_memory()
-    if available is None:
-        return
-    need = estimate_memory(model, n_patients, n_times)
-    if need > MEMORY_FRACTION * available:
-        raise InputError(
-            f"{n_patients:,} patients x {n_times:,} times of {model.name!r} need about "
-            f"{_gib(need)} of memory, but only {_gib(available)} is available (at most "
-            f"{MEMORY_FRACTION:.0%} of it is used); stream the population to disk in chunks "
-            f"with `pathjax population --out x.zarr` (or pathjax.population.run(..., "
-            f"out='x.zarr')), or simulate fewer patients or output times"
-        )
-
-
-def _pad(x: np.ndarray, size: int) -> np.ndarray:
-    """Pad the last (patient) axis to `size` by repeating the first patient."""
-    b = x.shape[-1]
-    if b == size:
-        return x
-    reps = np.repeat(x[..., :1], size - b, axis=-1)
-    return np.concatenate([x, reps], axis=-1)
-
-
-class RawSolve(NamedTuple):
-    ys: np.ndarray  # (K, n, B)
-    status: np.ndarray
-    n_steps: np.ndarray
-    n_accepted: np.ndarray
-    iterations: int
-
-
-def solve_arrays(
-    model: Model,
-    method: str,
-    t: np.ndarray,
-    t0: float,
-    y0: np.ndarray,
-    P: np.ndarray,
-    compiled: CompiledProtocol,
-    rtol: float,
-    atol: float,
-    *,
-    max_steps: int = DEFAULT_MAX_STEPS,
-    dtype=np.float64,
-) -> RawSolve:
-    """One compiled ensemble solve on prepared arrays (no validation, no chunking)."""
-    fn = compiled_ensemble_solve(model, TABLEAUX[method], max_steps=int(max_steps))
-    res = fn(
-        jnp.asarray(t, dtype),
-        jnp.asarray(t0, dtype),
-        jnp.asarray(y0, dtype),
-        jnp.asarray(P, dtype),
-        jnp.asarray(compiled.stops, dtype),
-        jnp.asarray(compiled.inputs, dtype),
-        jnp.asarray(compiled.doses, dtype),
-        jnp.asarray(compiled.resets, dtype),
-        jnp.asarray(rtol, dtype),
-        jnp.asarray(atol, dtype),
-    )
-    return RawSolve(
-        np.asarray(res.ys),
-        np.asarray(res.status),
-        np.asarray(res.n_steps),
-        np.asarray(res.n_accepted),
-        int(res.iterations),
-    )
-
-
-@functools.lru_cache(maxsize=32)
-def _jitted_diffrax(model: Model, solver: Any, max_steps: int) -> Callable:
-    from .solvers._vmap import diffrax_solve
-
-    return jax.jit(functools.partial(diffrax_solve, model, solver, max_steps=max_steps))
-
-
-def solve_arrays_diffrax(
-    model: Model,
-    solver: Any,
-    t: np.ndarray,
-    t0: float,
-    y0: np.ndarray,
-    P: np.ndarray,
-    compiled: CompiledProtocol,
-    rtol: float,
-    atol: float,
-    *,
-    max_steps: int = DEFAULT_MAX_STEPS,
-    dtype=np.float64,
-) -> RawSolve:
-    """`solve_arrays` through ``vmap(diffrax.diffeqsolve)`` with a Diffrax solver."""
-    fn = _jitted_diffrax(model, solver, int(max_steps))
-    ys, status = fn(
-        jnp.asarray(t, dtype),
-        jnp.asarray(t0, dtype),
-        jnp.asarray(y0, dtype),
-        jnp.asarray(P, dtype),
-        jnp.asarray(compiled.stops, dtype),
-        jnp.asarray(compiled.inputs, dtype),
-        jnp.asarray(compiled.doses, dtype),
-        jnp.asarray(compiled.resets, dtype),
-        jnp.asarray(rtol, dtype),
-        jnp.asarray(atol, dtype),
-    )
-    status = np.asarray(status)
-    B = status.shape[0]
-    return RawSolve(np.asarray(ys), status, np.zeros(B, np.int32), np.zeros(B, np.int32), 0)
-
-
-def _preequilibrate(batch: Batch, y0, method, rtol, atol, max_steps, dtype, solve) -> tuple:
-    model = batch.model
-    T = float(batch.protocol.preequilibrate)
-    B = y0.shape[1]
-    base = np.array([i.default for i in model.input_specs], dtype=np.float64)
-    U = np.broadcast_to(base[None, :, None], (1, len(base), B)).copy()
-    n_st = y0.shape[0]
-    cp = CompiledProtocol(
-        np.zeros((0,)),
-        U,
-        np.zeros((0, n_st, B)),
-        np.zeros((n_st, B)),
-        np.zeros((0, n_st, B)),
-        np.full((n_st, B), np.nan),
-    )
-    raw = solve(
-        model,
-        method,
-        np.array([batch.t0 - T, batch.t0]),
-        batch.t0 - T,
-        y0,
-        batch.P,
-        cp,
-        rtol,
-        atol,
-        max_steps=max_steps,
-        dtype=dtype,
-    )
-    return raw.ys[-1], raw.status
-
-
-def _slice_protocol(cp: CompiledProtocol, sl: slice, size: int) -> CompiledProtocol:
-    return CompiledProtocol(
-        cp.stops,
-        _pad(cp.inputs[..., sl], size),
-        _pad(cp.doses[..., sl], size),
-        _pad(cp.initial_doses[..., sl], size),
-        _pad(cp.resets[..., sl], size),
-        _pad(cp.initial_resets[..., sl], size),
-    )
-
-
-def run_batch(
-    batch: Batch,
-    *,
-    rtol: float,
-    atol: float,
-    method: str,
-    chunk_size: int | None,
-    max_steps: int,
-    progress: bool | Callable[[int, int], None] = False,
-    dtype=np.float64,
-    solve: Callable | None = None,
-    multiple_of: int = 1,
-) -> dict:
-    """Solve a prepared batch in chunks; returns NumPy arrays (patient-first).
-
-    `solve` replaces `solve_arrays` (e.g. a sharded solve); chunks are padded to a
-    multiple of `multiple_of` patients.
-    """
-    from ._devices import relieve_map_pressure
-
-    relieve_map_pressure()
-    solve = solve or solve_arrays
-    model = batch.model
-    n, K = batch.n, batch.t.shape[0]
-    chunk = chunk_size or _default_chunk(model, K, n, multiple_of)
-    if not model.state_specs:
-        return _observables_only(batch, chunk, progress)
-    chunk = -(-chunk // multiple_of) * multiple_of
-    y0_all = initial_states(batch)
-    ys = np.empty((n, K, len(model.state_specs)), dtype=np.float64)
-    obs = np.empty((n, K, len(model.observable_specs)), dtype=np.float64)
-    status = np.empty((n,), dtype=np.int32)
-    n_steps = np.empty((n,), dtype=np.int32)
-    iterations = 0
-    bar = _progress(progress, n)
-    for start in range(0, n, chunk):
-        stop = min(n, start + chunk)
-        sl = slice(start, stop)
-        size = chunk if n > chunk else -(-(stop - start) // multiple_of) * multiple_of
-        P = _pad(batch.P[:, sl], size)
-        y0 = _pad(y0_all[:, sl], size)
-        cp = _slice_protocol(batch.compiled, sl, size)
-        pre_status = np.zeros((size,), np.int32)
-        if batch.protocol.preequilibrate:
-            sub = batch._replace(P=P)
-            y0, pre_status = _preequilibrate(sub, y0, method, rtol, atol, max_steps, dtype, solve)
-            y0 = np.where(np.isfinite(y0), y0, 0.0)
-        y0 = cp.apply_initial(y0)
-        raw = solve(
-            model,
-            method,
-            batch.t,
-            batch.t0,
-            y0,
-            P,
-            cp,
-            rtol,
-            atol,
-            max_steps=max_steps,
-            dtype=dtype,
-        )
-        m = stop - start
-        st = np.where(pre_status[:m] != 0, pre_status[:m], raw.status[:m])
-        yv = np.moveaxis(raw.ys[..., :m], -1, 0)
-        yv = np.where((st != 0)[:, None, None], np.nan, yv)
-        ys[sl] = yv
-        if model.observable_specs:
-            # per chunk, at the chunk's (fixed) shape: compiled once, memory bounded
-            ov = _observables_fn(model)(
-                jnp.asarray(batch.t),
-                jnp.asarray(raw.ys),
-                jnp.asarray(P),
-                jnp.asarray(inputs_at_outputs(batch, cp)),
-            )
-            ov = np.moveaxis(np.asarray(ov)[..., :m], -1, 0)
-            obs[sl] = np.where((st != 0)[:, None, None], np.nan, ov)
-        status[sl] = st
-        n_steps[sl] = raw.n_steps[:m]
-        iterations += raw.iterations
-        bar(stop)
-    bar(None)
-    return dict(ys=ys, obs=obs, status=status, n_steps=n_steps, iterations=iterations)
-
-
-def _observables_only(
-    batch: Batch, chunk: int, progress: bool | Callable[[int, int], None]
-) -> dict:
-    """`run_batch` for a model without state variables (e.g. an SBML model of rules
-    only): nothing to integrate, so the observables are evaluated at the output times
-    from the parameters and inputs, chunk by chunk, and every patient succeeds."""
-    model = batch.model
-    n, K = batch.n, batch.t.shape[0]
-    obs = np.empty((n, K, len(model.observable_specs)), dtype=np.float64)
-    bar = _progress(progress, n)
-    for start in range(0, n, chunk):
-        stop = min(n, start + chunk)
-        sl = slice(start, stop)
-        # padded to the chunk's size, so that every chunk reuses one compiled program
-        size = chunk if n > chunk else stop - start
-        cp = _slice_protocol(batch.compiled, sl, size)
-        if model.observable_specs:
-            ov = _observables_fn(model)(
-                jnp.asarray(batch.t),
-                jnp.zeros((K, 0, size)),
-                jnp.asarray(_pad(batch.P[:, sl], size)),
-                jnp.asarray(inputs_at_outputs(batch, cp)),
-            )
-            obs[sl] = np.moveaxis(np.asarray(ov)[..., : stop - start], -1, 0)
-        bar(stop)
-    bar(None)
-    return dict(
-        ys=np.empty((n, K, 0)),
-        obs=obs,
-        status=np.zeros((n,), np.int32),
-        n_steps=np.zeros((n,), np.int32),
-        iterations=0,
-    )
-
-
-def _progress(progress, total: int) -> Callable[[int | None], None]:
-    if callable(progress):
-        return lambda done: progress(done if done is not None else total, total)
-    if not progress:
-        return lambda done: None
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
-    bar = Progress(
-        TextColumn("[bold]simulate"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("patients"),
-        TextColumn("{task.fields[rate]}"),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        transient=False,
-    )
-    task = bar.add_task("simulate", total=total, rate="")
-    bar.start()
-    t_start = _time.perf_counter()
-
-    def update(done):
-        if done is None:
-            bar.stop()
-            return
-        rate = done / max(_time.perf_counter() - t_start, 1e-9)
-        bar.update(task, completed=done, rate=f"{rate:,.0f} patients/s")
-
-    return update
 
 
 def inputs_at_outputs(batch: Batch, compiled: CompiledProtocol | None = None) -> np.ndarray:
@@ -697,7 +298,7 @@ def to_dataset(batch: Batch, solved: dict, *, attrs: Mapping[str, Any] | None = 
     """Assemble the result `xarray.Dataset` (see `simulate`)."""
     model = batch.model
     ys = solved["ys"]
-    obs = solved["obs"]  # computed per chunk by `run_batch` (NaN for failed patients)
+    obs = solved["obs"]  # computed per chunk by the driver (NaN for failed patients)
     status = solved["status"]
     failed = status != 0
     coords = {
@@ -821,49 +422,21 @@ def simulate(
         >>> ds["GLUT4_surface"].sizes["patient"]
         2
     """
-    rtol = _check_tol("rtol", rtol)
-    atol = _check_tol("atol", atol)
-    method = _method(solver)
+    rtol = check_tolerance("rtol", rtol)
+    atol = check_tolerance("atol", atol)
+    method = check_solver(solver)
     if chunk_size is not None and (int(chunk_size) != chunk_size or chunk_size < 1):
         raise InputError(f"chunk_size must be a positive integer, got {chunk_size!r}")
     if int(max_steps) != max_steps or max_steps < 1:
         raise InputError(f"max_steps must be a positive integer, got {max_steps!r}")
     batch = prepare(model, t, params, protocol, initial=initial, memory_check=True)
-    from .sharding import resolve_devices, run_sharded
-
-    devs = resolve_devices("local" if devices is None else devices)
-    if not isinstance(method, str):  # a Diffrax solver: vmap(diffeqsolve), one device
-        solved = run_batch(
-            batch,
-            rtol=rtol,
-            atol=atol,
-            method=method,
-            chunk_size=chunk_size,
-            max_steps=int(max_steps),
-            progress=progress,
-            solve=solve_arrays_diffrax,
-        )
-    elif len(devs) > 1:
-        solved = run_sharded(
-            batch,
-            rtol=rtol,
-            atol=atol,
-            method=method,
-            chunk_size=chunk_size,
-            max_steps=int(max_steps),
-            progress=progress,
-            devices=devs,
-        )
-    else:
-        solved = run_batch(
-            batch,
-            rtol=rtol,
-            atol=atol,
-            method=method,
-            chunk_size=chunk_size,
-            max_steps=int(max_steps),
-            progress=progress,
-        )
+    solved = driver.run(
+        batch.problem(rtol, atol),
+        options=driver.Options(method, int(max_steps)),
+        devices=tuple(driver.resolve_devices("local" if devices is None else devices)),
+        chunk_size=chunk_size,
+        progress=progress,
+    )
     return to_dataset(
         batch,
         solved,
@@ -875,4 +448,4 @@ def simulate(
     )
 
 
-__all__ += ["Status", "check_times", "initial_states", "run_batch", "solve_arrays", "to_dataset"]
+__all__ += ["Status", "check_solver", "check_times", "check_tolerance", "to_dataset"]

@@ -12,7 +12,7 @@ import pandas as pd
 
 from .._errors import InputError, check_int, unknown_name
 from ..model import Model
-from ..simulate import _check_tol
+from ..simulate import check_tolerance as _check_tol
 from . import _data
 from ._objective import PREEQUILIBRATION, Design, Problem, choose_mode, make_design, pack
 from ._optimize import minimize

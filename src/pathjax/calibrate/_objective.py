@@ -17,11 +17,13 @@ catalogue's concentrations, times and readouts, and the padded number of data po
 and scale groups); data, bounds, base parameters and tolerances are arguments, so one
 compilation serves every data subset, condition and start set of the same size.
 
-Gradients: ``"forward"`` pushes one tangent per fitted parameter through the
-batch-native engine (`ensemble_solve`, one integration loop from the pre-equilibration
-through the stimulation, as `pathjax.sensitivity.local`'s forward mode); ``"reverse"``
-pulls the χ² back through the same engine run as a checkpointed loop (as
-`pathjax.sensitivity.local`'s reverse mode), pre-equilibrating once per start.
+The batch is built as the driver's `pathjax.driver.Problem` inside the compiled
+function (from the fitted parameters) and solved by `pathjax.driver.solve`: one
+integration loop from the pre-equilibration through the stimulation. Gradients:
+``"forward"`` pushes one tangent per fitted parameter through it (as
+`pathjax.sensitivity.local`'s forward mode); ``"reverse"`` pulls the χ² back through
+the engine's checkpointed loop (as `pathjax.sensitivity.local`'s reverse mode),
+pre-equilibrating once per start (`pathjax.driver.preequilibrated`).
 Starts are independent, so one tangent (cotangent) serves every start at once.
 """
 
@@ -34,11 +36,9 @@ import jax.numpy as jnp
 import numpy as np
 import pandas as pd
 
+from .. import driver
 from ..model import Model
-from ..sensitivity._local import REVERSE_CHECKPOINTS
-from ..simulate import DEFAULT_MAX_STEPS, _initial_state_fn, _observables_fn
-from ..solvers import TABLEAUX
-from ..solvers._ensemble import ensemble_solve
+from ..solvers import DEFAULT_MAX_STEPS
 
 __all__ = ["Design", "Evaluation", "PackedData", "Problem", "choose_mode", "pack"]
 
@@ -204,45 +204,17 @@ def _params(theta, base, fidx):
     return P.at[fidx].set(jnp.exp(theta.T))
 
 
-def _solve_held(model, ts, t0, y0, P, U, rtol, atol, max_steps, checkpoints=None):
-    """One engine solve (Rodas5P) with the inputs `U` (input, patient) held throughout: no
-    switching times, doses or resets. Returns (ys, status)."""
-    n, B = y0.shape
-    none = jnp.zeros((0, n, B), y0.dtype)
-    res = ensemble_solve(
-        model, TABLEAUX["rodas5p"], ts, t0, y0, P, jnp.zeros((0,), y0.dtype), U[None], none,
-        none, rtol, atol, max_steps=max_steps, checkpoints=checkpoints,
-    )  # fmt: skip
-    return res.ys, res.status
-
-
-def _reverse_readouts(model, obs_idx, insulin, max_steps, theta, base, fidx, doses, times,
-                      rtol, atol, T):  # fmt: skip
-    """The readouts through the engine run as a checkpointed loop (reverse-mode
-    capable, as `pathjax.sensitivity.local`'s reverse mode); the pre-equilibration runs
-    once per start."""
-    init = _initial_state_fn(model)
-    observe = _observables_fn(model)
-    P = _params(theta, base, fidx)
-    S, D, K = theta.shape[0], doses.shape[0], times.shape[0]
-    B = S * D
-    y0 = init(P)
+def _problem(model, P, U, ts, rtol, atol, T, y0=None) -> driver.Problem:
+    """The driver's problem for patients with parameters `P` and inputs `U` (input,
+    patient) held from t = 0: pre-equilibrated for `T` at the baseline inputs from the
+    model's initial states, or started from `y0`."""
+    n, B = len(model.state_specs), P.shape[1]
     u_base = jnp.asarray([spec.default for spec in model.input_specs], P.dtype)
-    n_u = u_base.shape[0]
-
-    def solve(ts, t0, y, p, U):
-        return _solve_held(model, ts, t0, y, p, U, rtol, atol, max_steps, REVERSE_CHECKPOINTS)
-
-    ys_pre, status_pre = solve(jnp.stack([-T, jnp.zeros_like(T)]), -T, y0, P,
-                               jnp.broadcast_to(u_base[:, None], (n_u, S)))  # fmt: skip
-    y_ss = jnp.where(jnp.isfinite(ys_pre[-1]), ys_pre[-1], 0.0)
-    Pt = jnp.repeat(P, D, axis=1)
-    U1 = jnp.broadcast_to(u_base[:, None], (n_u, B)).at[insulin].set(jnp.tile(doses, S))
-    ys, status = solve(times, jnp.zeros_like(T), jnp.repeat(y_ss, D, axis=1), Pt, U1)
-    U_out = jnp.broadcast_to(U1[None], (K, n_u, B))
-    obs = observe(times, ys, Pt, U_out)[:, obs_idx]
-    status = jnp.maximum(status_pre, jnp.max(status.reshape(S, D), axis=1))
-    return obs.reshape(K, obs.shape[1], S, D), status
+    return driver.Problem.held(
+        model, ts, jnp.full((n, B), jnp.nan, P.dtype) if y0 is None else y0, P, U, rtol, atol,
+        preequilibration=T if y0 is None else None,
+        u_pre=jnp.broadcast_to(u_base[:, None], (u_base.shape[0], B)),
+    )  # fmt: skip
 
 
 def _inputs(model, doses, S):
@@ -250,130 +222,82 @@ def _inputs(model, doses, S):
     u_base = jnp.asarray([spec.default for spec in model.input_specs], doses.dtype)
     B = S * doses.shape[0]
     U = jnp.broadcast_to(u_base[:, None], (u_base.shape[0], B))
-    return U.at[model.input_names.index("insulin")].set(jnp.tile(doses, S)), u_base
+    return U.at[model.input_names.index("insulin")].set(jnp.tile(doses, S))
 
 
-@functools.lru_cache(maxsize=16)
-def _engine_fns(model: Model, obs_idx: tuple[int, ...], max_steps: int, tangents: bool):
-    """The engine path as three jitted pieces: parameters and initial states, one solve,
-    readouts and χ². The solve is called twice (pre-equilibration, then stimulation) with
-    arrays of the same shapes, so it compiles once; each piece carries one tangent per
-    fitted parameter when `tangents`."""
-    init = _initial_state_fn(model)
-    observe = _observables_fn(model)
-    oidx = np.asarray(obs_idx)
-
-    def params(theta, base, fidx):
-        P = _params(theta, base, fidx)
-        return P, init(P)
-
-    def solve(ts, t0, y0, P, U, rtol, atol):
-        return _solve_held(model, ts, t0, y0, P, U, rtol, atol, max_steps)
-
-    def chi2(ys, P, U, times, a, d0, S):
-        K, B = times.shape[0], U.shape[1]
-        U_out = jnp.broadcast_to(U[None], (K,) + U.shape)
-        R = observe(times, ys, P, U_out)[:, oidx]
-        return _chi2(R.reshape(K, R.shape[1], S, B // S), a, d0)
-
-    if not tangents:
-        return jax.jit(params), jax.jit(solve), jax.jit(chi2, static_argnums=6)
-
-    def basis(theta):
-        S, m = theta.shape
-        return jnp.eye(m, dtype=theta.dtype)[:, None, :] * jnp.ones((1, S, 1), theta.dtype)
-
-    def params_t(theta, base, fidx):
-        def one(v):
-            return jax.jvp(lambda th: params(th, base, fidx), (theta,), (v,))
-
-        (P, y0), (dP, dy0) = jax.vmap(one, out_axes=(None, 0))(basis(theta))
-        return P, y0, dP, dy0
-
-    def solve_t(ts, t0, y0, dy0, P, dP, U, rtol, atol):
-        def one(dy, dp):
-            (ys, status), (dys, _) = jax.jvp(
-                lambda y, p: solve(ts, t0, y, p, U, rtol, atol), (y0, P), (dy, dp)
-            )
-            return ys, status, dys
-
-        return jax.vmap(one, out_axes=(None, None, 0))(dy0, dP)
-
-    def chi2_t(ys, dys, P, dP, U, times, a, d0, S):
-        def one(dy, dp):
-            def f(y, p):
-                value, model_values, scales = chi2(y, p, U, times, a, d0, S)
-                return value, (model_values, scales)
-
-            return jax.jvp(f, (ys, P), (dy, dp), has_aux=True)
-
-        value, dvalue, aux = jax.vmap(one, out_axes=(None, 0, None))(dys, dP)
-        return value, dvalue.T, aux
-
-    return (
-        jax.jit(params_t),
-        jax.jit(solve_t),
-        jax.jit(chi2_t, static_argnums=8),
-    )
-
-
-def _engine_evaluate(model, obs_idx, max_steps, tangents, theta, base, fidx, doses, times,
-                     rtol, atol, T, a, d0):  # fmt: skip
-    """χ², its gradient (zeros without `tangents`), ok, model values and scales through
-    the batch-native engine."""
-    params, solve, chi2 = _engine_fns(model, obs_idx, max_steps, tangents)
+def _objective(model, obs_idx, max_steps, theta, base, fidx, doses, times, rtol, atol, T, a,
+               d0):  # fmt: skip
+    """χ² of every start (inf where a solve failed) and (ok, model values, scales): one
+    driver solve of all starts x concentrations, pre-equilibration included."""
     S, D, K = theta.shape[0], doses.shape[0], times.shape[0]
-    U, u_base = _inputs(model, doses, S)
-    U_basal = jnp.broadcast_to(u_base[:, None], U.shape)
-    # Pre-equilibration with as many output times as the stimulation, so both solves
-    # share one compiled program.
-    ts_pre = jnp.linspace(-T, 0.0, K)
-    if tangents:
-        P, y0, dP, dy0 = params(theta, base, fidx)
-        P, y0 = jnp.repeat(P, D, axis=1), jnp.repeat(y0, D, axis=1)
-        dP, dy0 = jnp.repeat(dP, D, axis=2), jnp.repeat(dy0, D, axis=2)
-        ys, status_pre, dys = solve(ts_pre, -T, y0, dy0, P, dP, U_basal, rtol, atol)
-        y_ss = jnp.where(jnp.isfinite(ys[-1]), ys[-1], 0.0)
-        dy_ss = jnp.where(jnp.isfinite(dys[:, -1]), dys[:, -1], 0.0)
-        ys, status, dys = solve(times, 0.0, y_ss, dy_ss, P, dP, U, rtol, atol)
-        value, grad, (model_values, scales) = chi2(ys, dys, P, dP, U, times, a, d0, S)
-    else:
-        P, y0 = params(theta, base, fidx)
-        P, y0 = jnp.repeat(P, D, axis=1), jnp.repeat(y0, D, axis=1)
-        ys, status_pre = solve(ts_pre, -T, y0, P, U_basal, rtol, atol)
-        y_ss = jnp.where(jnp.isfinite(ys[-1]), ys[-1], 0.0)
-        ys, status = solve(times, 0.0, y_ss, P, U, rtol, atol)
-        value, model_values, scales = chi2(ys, P, U, times, a, d0, S)
-        grad = jnp.zeros_like(theta)
-    status = jnp.maximum(status_pre, status)
-    ok = (jnp.max(status.reshape(S, D), axis=1) == 0) & jnp.isfinite(value)
-    grad = jnp.where(ok[:, None] & jnp.isfinite(grad), grad, 0.0)
-    return jnp.where(ok, value, jnp.inf), grad, ok, model_values, scales
+    P = jnp.repeat(_params(theta, base, fidx), D, axis=1)
+    sol = driver.solve(_problem(model, P, _inputs(model, doses, S), times, rtol, atol, T),
+                       driver.Options("rodas5p", max_steps))  # fmt: skip
+    R = sol.obs[:, np.asarray(obs_idx)]
+    chi2, model_values, scales = _chi2(R.reshape(K, R.shape[1], S, D), a, d0)
+    ok = (jnp.max(sol.status.reshape(S, D), axis=1) == 0) & jnp.isfinite(chi2)
+    return jnp.where(ok, chi2, jnp.inf), (ok, model_values, scales)
+
+
+def _reverse_objective(model, obs_idx, max_steps, theta, base, fidx, doses, times, rtol,
+                       atol, T, a, d0):  # fmt: skip
+    """`_objective` for reverse mode: the engine's checkpointed loop, and the
+    pre-equilibration run once per start (`driver.preequilibrated`), not once per
+    concentration."""
+    S, D, K = theta.shape[0], doses.shape[0], times.shape[0]
+    options = driver.Options("rodas5p", max_steps, driver.REVERSE_CHECKPOINTS)
+    P = _params(theta, base, fidx)
+    U = _inputs(model, doses, S)
+    y_ss, status_pre = driver.preequilibrated(_problem(model, P, U[:, ::D], times, rtol, atol,
+                                                       T), options)  # fmt: skip
+    y_ss = jnp.where(jnp.isfinite(y_ss), y_ss, 0.0)
+    Pt = jnp.repeat(P, D, axis=1)
+    sol = driver.solve(_problem(model, Pt, U, times, rtol, atol, T, y0=jnp.repeat(y_ss, D, 1)),
+                       options)  # fmt: skip
+    R = sol.obs[:, np.asarray(obs_idx)]
+    chi2, model_values, scales = _chi2(R.reshape(K, R.shape[1], S, D), a, d0)
+    status = jnp.maximum(status_pre, jnp.max(sol.status.reshape(S, D), axis=1))
+    ok = (status == 0) & jnp.isfinite(chi2)
+    return jnp.where(ok, chi2, jnp.inf), (ok, model_values, scales)
 
 
 @functools.lru_cache(maxsize=16)
-def _reverse_fn(model: Model, obs_idx: tuple[int, ...], max_steps: int) -> Callable:
-    """The jitted reverse-mode objective (the engine's checkpointed loop)."""
-    insulin = model.input_names.index("insulin")
-    readouts = functools.partial(_reverse_readouts, model, np.asarray(obs_idx), insulin,
-                                 max_steps)  # fmt: skip
+def _compiled(model: Model, obs_idx: tuple[int, ...], max_steps: int, kind: str) -> Callable:
+    """The jitted objective: value only, or with the gradient by forward mode (one
+    tangent per fitted parameter, all starts at once) or reverse mode."""
+    if kind == "reverse":
+        objective = functools.partial(_reverse_objective, model, obs_idx, max_steps)
 
-    def objective(theta, base, fidx, doses, times, rtol, atol, T, a, d0):
-        R, status = readouts(theta, base, fidx, doses, times, rtol, atol, T)
-        chi2, model_values, scales = _chi2(R, a, d0)
-        ok = (status == 0) & jnp.isfinite(chi2)
-        return jnp.where(ok, chi2, jnp.inf), (ok, model_values, scales)
+        def evaluate(theta, *rest):
+            def total(th):
+                chi2, aux = objective(th, *rest)
+                return jnp.sum(jnp.where(aux[0], chi2, 0.0)), (chi2, aux)
 
-    def reverse(theta, *rest):
-        def total(th):
-            chi2, aux = objective(th, *rest)
-            return jnp.sum(jnp.where(aux[0], chi2, 0.0)), (chi2, aux)
+            (_, (chi2, aux)), grad = jax.value_and_grad(total, has_aux=True)(theta)
+            return chi2, grad, aux
 
-        (_, (chi2, (ok, mv, sc))), grad = jax.value_and_grad(total, has_aux=True)(theta)
+    else:
+        objective = functools.partial(_objective, model, obs_idx, max_steps)
+
+        def evaluate(theta, *rest):
+            if kind == "value":
+                chi2, aux = objective(theta, *rest)
+                return chi2, jnp.zeros_like(theta), aux
+            S, m = theta.shape
+            basis = jnp.eye(m, dtype=theta.dtype)[:, None, :] * jnp.ones((1, S, 1), theta.dtype)
+
+            def one(v):
+                return jax.jvp(lambda th: objective(th, *rest), (theta,), (v,), has_aux=True)
+
+            chi2, dchi2, aux = jax.vmap(one, out_axes=(None, 0, None))(basis)
+            return chi2, dchi2.T, aux
+
+    def checked(theta, *rest):
+        chi2, grad, (ok, model_values, scales) = evaluate(theta, *rest)
         grad = jnp.where(ok[:, None] & jnp.isfinite(grad), grad, 0.0)
-        return chi2, grad, ok, mv, sc
+        return chi2, grad, ok, model_values, scales
 
-    return jax.jit(reverse)
+    return jax.jit(checked)
 
 
 class Problem:
@@ -413,14 +337,10 @@ class Problem:
             jnp.asarray(rtol, f64), jnp.asarray(atol, f64), jnp.asarray(self.T, f64), a,
             self.d0,
         )  # fmt: skip
-        if kind == "reverse":
-            out = _reverse_fn(self.model, self.obs_idx, DEFAULT_MAX_STEPS)(*args)
-        elif kind in ("value", "forward"):
-            out = _engine_evaluate(self.model, self.obs_idx, DEFAULT_MAX_STEPS,
-                                   kind == "forward", *args)  # fmt: skip
-        else:
+        if kind not in ("value", "forward", "reverse"):
             raise ValueError(f"kind must be 'value', 'forward' or 'reverse', got {kind!r}")
-        chi2, grad, ok, mv, sc = out
+        chi2, grad, ok, mv, sc = _compiled(self.model, self.obs_idx, DEFAULT_MAX_STEPS,
+                                           kind)(*args)  # fmt: skip
         return Evaluation(
             np.asarray(chi2),
             None if kind == "value" else np.asarray(grad),

@@ -175,7 +175,7 @@ def run(
     from .. import therapy as _therapy
     from .._stream import open_sink
     from ..io import check_out_path
-    from ..simulate import _check_tol, _method, check_times
+    from ..simulate import check_solver, check_times, check_tolerance
 
     out = None if out is None else check_out_path(out)  # before any work
     if resume and overwrite:
@@ -184,8 +184,8 @@ def run(
     c = get_cohort(m, cohort)
     n, seed, _ = check_count(n, seed)
     t = check_times(np.linspace(0.0, m.t_end, 31) if t is None else t)
-    rtol, atol = _check_tol("rtol", rtol), _check_tol("atol", atol)
-    method = _method(solver)
+    rtol, atol = check_tolerance("rtol", rtol), check_tolerance("atol", atol)
+    method = check_solver(solver)
     if not isinstance(method, str):
         raise InputError("population runs use the batch-native solvers (give a name)")
     proto = c.with_preequilibration(as_protocol(m, protocol))

@@ -15,47 +15,22 @@ chunk gives every patient's derivative at once: the cost does not grow with the 
 of the batch.
 """
 
-import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-import jax
-import jax.numpy as jnp
 import numpy as np
 import xarray as xr
-from jax.sharding import Mesh, PartitionSpec
 
+from .. import driver
 from .._errors import InputError
 from ..model import Model
 from ..protocol import Protocol
-from ..simulate import (
-    DEFAULT_MAX_STEPS,
-    _check_tol,
-    _initial_state_fn,
-    _observables_fn,
-    _pad,
-    _slice_protocol,
-    inputs_at_outputs,
-    prepare,
-)
-from ..solvers import TABLEAUX
-from ..solvers._ensemble import ensemble_solve
+from ..simulate import DEFAULT_MAX_STEPS, check_tolerance, prepare
 from ._common import check_output_names, check_parameter_names
 
 __all__ = ["choose_mode", "local"]
 
 _MODES = ("forward", "reverse")
-# Patients per compiled call: bounded by the memory of the tangents (forward: the
-# output buffer of the loop carries one tangent per parameter) and, for reverse mode,
-# of the checkpoints and the cotangents pulled back together.
-_CHUNK_BYTES = 256 * 2**20
-_MAX_CHUNK = {"forward": 1024, "reverse": 256}
-# Loop iterations whose state the reverse pass stores (per solve); a solve that takes
-# more iterations recomputes the missing ones from the nearest checkpoint (treeverse),
-# it does not fail.
-REVERSE_CHECKPOINTS = 1024
-# Cotangents pulled back together (vmapped) in reverse mode.
-_COTANGENT_BATCH = 8
 
 
 # Measured cost of one reverse-mode cotangent over one forward-mode tangent (Sedaghat
@@ -97,155 +72,6 @@ def _check_mode(mode: Any, model: Model, m: int, n_out: int, K: int) -> str:
     if mode is None or mode == "auto":
         return choose_mode(m, n_out, K)
     return mode
-
-
-def _last(ndim: int) -> PartitionSpec:
-    return PartitionSpec(*([None] * (ndim - 1) + ["patient"]))
-
-
-# ranks of the arguments of the chunk function, in order (see `_chunk_fn`)
-_ARG_RANKS = (2, 2, 2, 2, 1, 0, 1, 3, 3, 3, 2, 2, 3, 3, 0, 0, 0)
-_PATIENT_ARGS = (0, 1, 2, 3, 7, 8, 9, 10, 11, 12, 13)
-
-
-@functools.lru_cache(maxsize=32)
-def _chunk_fn(
-    model: Model,
-    mode: str,
-    w_idx: tuple[int, ...],
-    state_idx: tuple[int, ...],
-    obs_idx: tuple[int, ...],
-    order: tuple[int, ...],
-    preequilibrate: bool,
-    max_steps: int,
-    devices: tuple,
-) -> Callable:
-    """The compiled sensitivity of one chunk of patients (cached per model and options;
-    reused for every chunk and every later call with the same shapes)."""
-    init = _initial_state_fn(model)
-    observe = _observables_fn(model)
-    tableau = TABLEAUX["rodas5p"]
-    w = np.asarray(w_idx)
-
-    checkpoints = None if mode == "forward" else REVERSE_CHECKPOINTS
-
-    def solve(ts, t0, y0, P, stops, U, D, R, rtol, atol):
-        res = ensemble_solve(
-            model, tableau, ts, t0, y0, P, stops, U, D, R, rtol, atol, max_steps=max_steps,
-            checkpoints=checkpoints,
-        )  # fmt: skip
-        return res.ys, res.status
-
-    def outputs(Pw, P, y0_fixed, fixed, ts, t0, stops, U, D, R, D0, R0, U_out, U_base, T,
-                rtol, atol):  # fmt: skip
-        # Everything that depends on the parameters is recomputed here, so that the
-        # derivative flows through initial states, pre-equilibration and doses alike.
-        P = P.at[w].set(Pw)
-        y0 = jnp.where(fixed, y0_fixed, init(P))
-        status0 = jnp.zeros(P.shape[1:], jnp.int32)
-        if preequilibrate:
-            n_st, B = y0.shape
-            ys_pre, status0 = solve(
-                jnp.stack([t0 - T, t0]), t0 - T, y0, P, jnp.zeros((0,), y0.dtype), U_base,
-                jnp.zeros((0, n_st, B), y0.dtype), jnp.full((0, n_st, B), jnp.nan, y0.dtype),
-                rtol, atol,
-            )  # fmt: skip
-            y0 = jnp.where(jnp.isfinite(ys_pre[-1]), ys_pre[-1], 0.0)
-        y0 = y0 + D0
-        y0 = jnp.where(jnp.isnan(R0), y0, R0)
-        ys, status = solve(ts, t0, y0, P, stops, U, D, R, rtol, atol)
-        status = jnp.where(status0 != 0, status0, status)
-        parts = []
-        if state_idx:
-            parts.append(ys[:, np.asarray(state_idx)])
-        if obs_idx:
-            parts.append(observe(ts, ys, P, U_out)[:, np.asarray(obs_idx)])
-        out = jnp.concatenate(parts, axis=1)[:, np.asarray(order)]
-        return out, status
-
-    def forward(Pw, *rest):
-        m, B = Pw.shape
-        basis = jnp.eye(m, dtype=Pw.dtype)[:, :, None] * jnp.ones((1, 1, B), Pw.dtype)
-
-        def one(v):
-            return jax.jvp(lambda x: outputs(x, *rest), (Pw,), (v,), has_aux=True)
-
-        out, dout, status = jax.vmap(one, out_axes=(None, 0, None))(basis)
-        return out, jnp.transpose(dout, (3, 1, 2, 0)), status  # (B, K, n_out, m)
-
-    def reverse(Pw, *rest):
-        out, pullback, status = jax.vjp(lambda x: outputs(x, *rest), Pw, has_aux=True)
-        K, n_out, B = out.shape
-
-        def one(i):
-            ct = jnp.zeros((K * n_out, B), out.dtype).at[i].set(1.0)
-            return pullback(ct.reshape(K, n_out, B))[0]  # (m, B)
-
-        # A few cotangents at a time (vmapped): 1.4x faster than one by one for 5,
-        # and the memory of the backward pass stays bounded (measured, Sedaghat 2002).
-        grads = jax.lax.map(one, jnp.arange(K * n_out), batch_size=_COTANGENT_BATCH)
-        grads = grads.reshape(K, n_out, Pw.shape[0], B)
-        return out, jnp.transpose(grads, (3, 0, 1, 2)), status
-
-    fn = forward if mode == "forward" else reverse
-    if len(devices) > 1:
-        fn = _over_devices(fn, devices, trace_outside=mode == "reverse")
-    return jax.jit(fn)
-
-
-def _over_devices(fn: Callable, devices: tuple, trace_outside: bool) -> Callable:
-    """`fn` with the patients split over `devices` (patients are independent: each
-    device differentiates its own share)."""
-    mesh = Mesh(np.array(devices), ("patient",))
-    in_specs = tuple(
-        _last(r) if i in _PATIENT_ARGS else PartitionSpec() for i, r in enumerate(_ARG_RANKS)
-    )
-    out_specs = (_last(3), PartitionSpec("patient"), PartitionSpec("patient"))
-    if not trace_outside:
-        return jax.shard_map(fn, mesh=mesh, in_specs=in_specs, out_specs=out_specs,
-                             check_vma=False)  # fmt: skip
-    nd = len(devices)
-
-    def split(*args):
-        # Equinox's checkpointed loop (reverse mode) refuses to be traced inside
-        # shard_map: its closure conversion compares the avals it was built with
-        # against shard_map's. So one device's share is traced here, outside, and the
-        # finished program is evaluated on every device.
-        share = [
-            jax.ShapeDtypeStruct(a.shape[:-1] + (a.shape[-1] // nd,), a.dtype)
-            if i in _PATIENT_ARGS
-            else jax.ShapeDtypeStruct(a.shape, a.dtype)
-            for i, a in enumerate(args)
-        ]
-        closed, shapes = jax.make_jaxpr(fn, return_shape=True)(*share)
-        tree = jax.tree_util.tree_structure(shapes)
-
-        def body(*a):
-            return jax.tree_util.tree_unflatten(
-                tree, jax.core.eval_jaxpr(closed.jaxpr, closed.consts, *a)
-            )
-
-        return jax.shard_map(body, mesh=mesh, in_specs=in_specs, out_specs=out_specs,
-                             check_vma=False)(*args)  # fmt: skip
-
-    return split
-
-
-def _resolve_devices(devices: Any) -> tuple:
-    from ..sharding import resolve_devices
-
-    return tuple(resolve_devices("local" if devices is None else devices))
-
-
-def _default_chunk(mode: str, n: int, K: int, n_state: int, n_out: int, m: int, nd: int) -> int:
-    per_patient = 8 * K * (n_state + n_out) * (m + 1)
-    if mode == "reverse":
-        # checkpoints of the loop state (~4 state vectors) and the cotangents in flight
-        batch = min(K * n_out, _COTANGENT_BATCH)
-        per_patient = 8 * (REVERSE_CHECKPOINTS * n_state * 4 + K * n_out * m
-                           + batch * (K + 8) * n_state)  # fmt: skip
-    chunk = max(1, min(n, _CHUNK_BYTES // max(per_patient, 1), _MAX_CHUNK[mode] * nd))
-    return -(-chunk // nd) * nd
 
 
 def local(
@@ -328,8 +154,8 @@ def local(
     """
     if not isinstance(model, Model):
         raise InputError(f"model must be a pathjax.Model, got {type(model).__name__}")
-    rtol = _check_tol("rtol", rtol)
-    atol = _check_tol("atol", atol)
+    rtol = check_tolerance("rtol", rtol)
+    atol = check_tolerance("atol", atol)
     if not isinstance(normalized, (bool, np.bool_)):
         raise InputError(f"normalized must be True or False, got {normalized!r}")
     wrt_names = check_parameter_names(model, wrt, "wrt")
@@ -341,77 +167,36 @@ def local(
     batch = prepare(model, t, params, protocol, initial=initial)
     K = batch.t.shape[0]
     mode = _check_mode(mode, model, len(wrt_names), len(out_names), K)
-    devs = _resolve_devices(devices)
+    devs = tuple(driver.resolve_devices("local" if devices is None else devices))
     steps = int(max_steps) if max_steps is not None else DEFAULT_MAX_STEPS
 
     sidx = model._state_index
     obs_names = model.observable_names
-    state_idx = tuple(sidx[o] for o in out_names if o in sidx)
-    obs_idx = tuple(obs_names.index(o) for o in out_names if o not in sidx)
     # outputs come out as [states..., observables...]; `order` restores the caller's
     stacked = [o for o in out_names if o in sidx] + [o for o in out_names if o not in sidx]
-    order = tuple(stacked.index(o) for o in out_names)
-    w_idx = tuple(model._param_index[p] for p in wrt_names)
-    preeq = bool(batch.protocol.preequilibrate)
-    fn = _chunk_fn(model, mode, w_idx, state_idx, obs_idx, order, preeq, steps, devs)
-
-    n, n_st, m, n_out = batch.n, len(model.state_specs), len(wrt_names), len(out_names)
-    nd = len(devs)
-    chunk = chunk_size or _default_chunk(mode, n, K, n_st, n_out, m, nd)
-    chunk = -(-int(chunk) // nd) * nd
-    fixed_rows = np.zeros((n_st, 1), bool)
-    y0_fixed = np.zeros((n_st, n))
-    for i, v in batch.y0_override.items():
-        fixed_rows[i] = True
-        y0_fixed[i] = v
-    U_out_all = inputs_at_outputs(batch)
-    base = np.array([i.default for i in model.input_specs], dtype=np.float64)
-    T = float(batch.protocol.preequilibrate or 0.0)
-    f64 = jnp.float64
-
-    sens = np.empty((n, K, n_out, m))
-    values = np.empty((n, K, n_out))
-    status = np.empty((n,), np.int32)
-    bar = _progress(progress, n)
-    for start in range(0, n, chunk):
-        stop = min(n, start + chunk)
-        sl = slice(start, stop)
-        size = chunk if n > chunk else -(-(stop - start) // nd) * nd
-        P = _pad(batch.P[:, sl], size)
-        cp = _slice_protocol(batch.compiled, sl, size)
-        args = (
-            P[np.asarray(w_idx)],
-            P,
-            _pad(y0_fixed[:, sl], size),
-            np.broadcast_to(fixed_rows, (n_st, size)),
-            batch.t,
-            batch.t0,
-            cp.stops,
-            cp.inputs,
-            cp.doses,
-            cp.resets,
-            cp.initial_doses,
-            cp.initial_resets,
-            _pad(U_out_all[..., sl], size),
-            np.broadcast_to(base[None, :, None], (1, len(base), size)),
-            T,
-            rtol,
-            atol,
-        )
-        args = tuple(
-            jnp.asarray(a) if np.asarray(a).dtype == bool else jnp.asarray(a, f64) for a in args
-        )
-        out, ds, st = fn(*args)
-        k = stop - start
-        values[sl] = np.moveaxis(np.asarray(out)[..., :k], -1, 0)
-        sens[sl] = np.asarray(ds)[:k]
-        status[sl] = np.asarray(st)[:k]
-        bar(stop)
-    bar(None)
+    kernel = driver.Sensitivities(
+        mode=mode,
+        wrt=tuple(model._param_index[p] for p in wrt_names),
+        states=tuple(sidx[o] for o in out_names if o in sidx),
+        observables=tuple(obs_names.index(o) for o in out_names if o not in sidx),
+        order=tuple(stacked.index(o) for o in out_names),
+    )
+    solved = driver.run(
+        batch.problem(rtol, atol),
+        kernel,
+        options=driver.Options("rodas5p", steps),
+        devices=devs,
+        chunk_size=chunk_size,
+        progress=progress,
+        label="sensitivity",
+    )
+    values = solved["values"]  # (patient, time, output)
+    sens = solved["sens"]  # (patient, time, output, parameter)
+    status = solved["status"]
     failed = status != 0
     sens[failed] = np.nan
     values[failed] = np.nan
-    pvals = batch.P[np.asarray(w_idx)].T  # (patient, parameter)
+    pvals = batch.P[np.asarray(kernel.wrt)].T  # (patient, parameter)
     if normalized:
         zero = [n for j, n in enumerate(wrt_names) if np.any(pvals[:, j] == 0)]
         if zero:
@@ -429,27 +214,6 @@ def local(
         sens[np.broadcast_to((values == 0)[..., None], sens.shape)] = np.nan
     return _assemble(model, batch.t, out_names, wrt_names, sens, values, pvals, status,
                      normalized, mode, rtol, atol, batch.protocol.describe())  # fmt: skip
-
-
-def _progress(progress: Any, total: int) -> Callable[[int | None], None]:
-    if callable(progress):
-        return lambda done: progress(total if done is None else done, total)
-    if not progress:
-        return lambda done: None
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    bar = Progress(TextColumn("[bold]sensitivity"), BarColumn(), MofNCompleteColumn(),
-                   TextColumn("patients"))  # fmt: skip
-    task = bar.add_task("sensitivity", total=total)
-    bar.start()
-
-    def update(done: int | None) -> None:
-        if done is None:
-            bar.stop()
-        else:
-            bar.update(task, completed=done)
-
-    return update
 
 
 def _assemble(model, t, out_names, wrt_names, sens, values, pvals, status, normalized, mode,

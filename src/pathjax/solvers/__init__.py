@@ -1,6 +1,7 @@
 """Stiff solvers for ensembles of small systems.
 
-* `ensemble_solve`: the batch-native Rosenbrock loop used by `pathjax.simulate`.
+* `ensemble_solve`: the batch-native Rosenbrock loop that `pathjax.driver` runs on a
+  `Problem` (with its step-size `Controller`).
 * `steady_state`: steady states of a batch by pseudo-transient continuation and Newton
   on the system reduced by its `conservation_laws`, differentiable by the implicit
   function theorem.
@@ -18,6 +19,8 @@ from ._diffrax import Rosenbrock23 as Rosenbrock23
 from ._ensemble import DEFAULT_MAX_STEPS as DEFAULT_MAX_STEPS
 from ._ensemble import EnsembleResult as EnsembleResult
 from ._ensemble import ensemble_solve as ensemble_solve
+from ._problem import Controller as Controller
+from ._problem import Problem as Problem
 from ._sparse import JacobianStructure as JacobianStructure
 from ._sparse import SparseLU as SparseLU
 from ._sparse import jacobian_structure as jacobian_structure

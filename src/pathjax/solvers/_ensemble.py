@@ -22,6 +22,7 @@ The loop runs until every patient is done; the cost is set by the slowest patien
 (lockstep). `EnsembleStats` reports steps per patient so that waste can be measured.
 """
 
+import dataclasses
 import functools
 from typing import NamedTuple
 
@@ -32,6 +33,7 @@ import jax.numpy as jnp
 from .._errors import Status
 from ._batch import batch_jacobian, batch_rhs, model_structure
 from ._batch import rows as _rows
+from ._problem import PATIENT_FIELDS, Problem
 from ._tableau import RosenbrockTableau
 
 __all__ = ["DEFAULT_MAX_STEPS", "EnsembleResult", "ensemble_solve", "model_structure"]
@@ -60,38 +62,24 @@ class EnsembleResult(NamedTuple):
 
 
 def ensemble_solve(
-    model,
+    problem: Problem,
     tableau: RosenbrockTableau,
-    ts,
-    t0,
-    y0,
-    P,
-    stops,
-    U,
-    D,
-    R,
-    rtol,
-    atol,
     *,
     max_steps: int = DEFAULT_MAX_STEPS,
     out_slots: int = 4,
     unroll_stages: bool = False,
     checkpoints: int | None = None,
 ) -> EnsembleResult:
-    """Integrate every patient of a batch from `t0` to ``ts[-1]``.
+    """Integrate every patient of a resolved `Problem` from ``t0`` to ``ts[-1]``.
+
+    The problem must be resolved by the driver (`pathjax.driver.resolve`): ``y0`` is
+    the start state (initial doses applied) and any pre-equilibration is the first
+    interval of the protocol.
 
     Args:
-        model: a `pathjax.Model`.
+        problem: the resolved `Problem` (times, states, parameters, protocol arrays,
+            tolerances and step-size controller).
         tableau: the Rosenbrock method.
-        ts: (K,) increasing output times, ``ts[0] >= t0``.
-        t0: start time (scalar).
-        y0: (state, patient) initial states (initial doses already added).
-        P: (param, patient) parameters.
-        stops: (S,) switching times strictly inside ``(t0, ts[-1])``.
-        U: (S + 1, input, patient) input levels on each interval.
-        D: (S, state, patient) additions applied at each switching time.
-        R: (S, state, patient) values set at each switching time (NaN: none).
-        rtol, atol: tolerances of the scaled RMS error norm (as CVODE).
         max_steps: attempted steps allowed per patient.
         out_slots: output times one step may cover.
         unroll_stages: emit the stages as straight-line code (faster run, slower
@@ -102,22 +90,33 @@ def ensemble_solve(
             the solve can be differentiated in reverse mode (``jax.vjp``); the output
             buffer is write-only inside the loop, not stored per checkpoint. A single
             patient is then solved as two copies: alone, its recomputed steps moved the
-            reverse-mode derivative by up to 8e-9 relative (Sedaghat 2002, rtol 1e-10,
-            256-1024 checkpoints; cause not found), with two or more it equals forward
-            mode to rounding.
+            reverse-mode derivative by up to 1.4e-7 relative (Sedaghat 2002, rtol
+            1e-10, 256 checkpoints) while storing every step gives 3e-15 and two
+            identical copies 6e-15; forward-mode derivatives move by under 4e-13 when
+            the parameters move by 1-16 ulp, so it is not ill-conditioning but a
+            different discrete decision of the one-patient program's recomputation.
 
     Returns:
         `EnsembleResult`.
     """
-    if checkpoints is not None and y0.shape[1] == 1:
+    if not problem.resolved:
+        raise ValueError("ensemble_solve needs a resolved problem (pathjax.driver.resolve)")
+    if checkpoints is not None and problem.n_patients == 1:
         two = functools.partial(jnp.repeat, repeats=2, axis=-1)
+        doubled = dataclasses.replace(problem, **{
+            f: two(getattr(problem, f)) for f in PATIENT_FIELDS
+        })  # fmt: skip
         res = ensemble_solve(
-            model, tableau, ts, t0, two(y0), two(P), stops, two(U), two(D), two(R), rtol,
-            atol, max_steps=max_steps, out_slots=out_slots, unroll_stages=unroll_stages,
-            checkpoints=checkpoints,
+            doubled, tableau, max_steps=max_steps, out_slots=out_slots,
+            unroll_stages=unroll_stages, checkpoints=checkpoints,
         )  # fmt: skip
         return EnsembleResult(res.ys[..., :1], res.status[:1], res.n_steps[:1],
                               res.n_accepted[:1], res.iterations)  # fmt: skip
+    model = problem.model
+    ts, t0, y0, P = problem.ts, problem.t0, problem.y0, problem.P
+    stops, U, D, R = problem.stops, problem.U, problem.D, problem.R
+    rtol, atol = problem.rtol, problem.atol
+    ctrl = problem.controller
     st = model_structure(model)
     n = st.n
     lu = st.lu
@@ -223,12 +222,20 @@ def ensemble_solve(
     finite0 = finite0 & jnp.all(jnp.isfinite(f0), axis=0)
 
     # Initial step size (Hairer, Norsett & Wanner I, II.4), per patient.
-    sc = atol + rtol * jnp.abs(y0)
-    d0 = jnp.sqrt(jnp.mean((y0 / sc) ** 2, axis=0))
-    d1 = jnp.sqrt(jnp.mean((f0 / sc) ** 2, axis=0))
     span = jnp.maximum(t_end - t0, eps)
-    h0 = jnp.where((d0 < 1e-5) | (d1 < 1e-5), 1e-6 * span, 0.01 * d0 / jnp.maximum(d1, 1e-300))
-    h0 = jnp.clip(h0, 1e-12 * span, span)
+
+    def first_step(y, f):
+        """The first guess of the step from `y` and its slope `f` (``0.01 |y| / |f|``
+        in the scaled norm)."""
+        sc = atol + rtol * jnp.abs(y)
+        d0 = jnp.sqrt(jnp.mean((y / sc) ** 2, axis=0))
+        d1 = jnp.sqrt(jnp.mean((f / sc) ** 2, axis=0))
+        h = jnp.where((d0 < 1e-5) | (d1 < 1e-5), 1e-6 * span, 0.01 * d0 / jnp.maximum(d1, 1e-300))
+        return jax.lax.stop_gradient(jnp.clip(h, 1e-12 * span, span))
+
+    h0 = first_step(y0, f0)
+    sc = atol + rtol * jnp.abs(y0)
+    d1 = jnp.sqrt(jnp.mean((f0 / sc) ** 2, axis=0))
     f1 = fun(t + h0, y0 + h0[None] * f0, u0)
     d2 = jnp.sqrt(jnp.mean(((f1 - f0) / sc) ** 2, axis=0)) / h0
     dmax = jnp.maximum(d1, d2)
@@ -327,7 +334,7 @@ def ensemble_solve(
 
         # Step-size proposal (I-controller, growth limited after a rejection).
         err_safe = jnp.where(finite, jnp.maximum(err, 1e-10), 1e10)
-        fac = jnp.clip(0.9 * err_safe ** (-1.0 / q), 0.2, 6.0)
+        fac = jnp.clip(ctrl.safety * err_safe ** (-1.0 / q), ctrl.factormin, ctrl.factormax)
         fac = jnp.where(finite, fac, 0.25)
         fac = jnp.where(~accept | c["rejected"], jnp.minimum(fac, 1.0), fac)
         h_next = h * fac
@@ -349,6 +356,13 @@ def ensemble_solve(
         u_new = inputs_at(seg_new) if S > 0 else u
         # First-same-as-last: f at the start of the next step (after any dose/switch).
         f_post = fun(t_new, y_post, u_new)
+        if S > 0:
+            # After a switch the solution moves on a new time scale: restart no longer
+            # than the start of a solve may (100x the first-step estimate from the new
+            # state and slope), so that a long step carried out of a steady
+            # pre-equilibration is not rejected down step by step.
+            h_restart = 100.0 * first_step(y_post, f_post)
+            h_next = jnp.where(at_stop, jnp.minimum(h_next, h_restart), h_next)
 
         out, nxt = c["out"], c["nxt"]
         for _ in range(out_slots):
@@ -411,17 +425,3 @@ def ensemble_solve(
     failed = c["status"] != Status.SUCCESS
     ys = jnp.where(failed[None, None, :], jnp.nan, c["out"][:K])
     return EnsembleResult(ys, c["status"], c["n_steps"], c["n_acc"], c["it"])
-
-
-def compiled_ensemble_solve(model, tableau: RosenbrockTableau, **static):
-    """A jitted `ensemble_solve` for `model` (cached per model, method and options)."""
-    return _jitted(model, tableau.name, tuple(sorted(static.items())))
-
-
-@functools.lru_cache(maxsize=128)
-def _jitted(model, method: str, static_items: tuple):
-    from ._tableau import TABLEAUX
-
-    tableau = TABLEAUX[method.lower()]
-    opts = dict(static_items)
-    return jax.jit(functools.partial(ensemble_solve, model, tableau, **opts))

@@ -16,6 +16,7 @@ import jax.numpy as jnp
 
 from .._errors import InputError, Status
 from ._ensemble import DEFAULT_MAX_STEPS
+from ._problem import Problem
 
 __all__ = ["diffrax_solve"]
 
@@ -26,29 +27,19 @@ def _status(result) -> jax.Array:
     return jnp.where(ok, Status.SUCCESS, jnp.where(steps, Status.MAX_STEPS, Status.NONFINITE))
 
 
-def diffrax_solve(
-    model,
-    solver,
-    ts,
-    t0,
-    y0,
-    P,
-    stops,
-    U,
-    D,
-    R,
-    rtol,
-    atol,
-    *,
-    max_steps: int = DEFAULT_MAX_STEPS,
-):
-    """Solve every patient with ``vmap(diffeqsolve)``; arguments as `ensemble_solve`
-    (batch-last arrays). Returns (ys (K, n, B), status (B,))."""
+def diffrax_solve(problem: Problem, solver, *, max_steps: int = DEFAULT_MAX_STEPS):
+    """Solve every patient of a resolved `Problem` with ``vmap(diffeqsolve)`` (Diffrax's
+    own PID controller at the problem's tolerances). Returns (ys (K, n, B), status (B,))."""
+    model = problem.model
     if model.event_specs:
         raise InputError(
             f"model {model.name!r} has state events, which the Diffrax path does not "
             "support; use the ensemble engine (forward mode) instead"
         )
+    if not problem.resolved:
+        raise ValueError("diffrax_solve needs a resolved problem (pathjax.driver.resolve)")
+    ts, t0, stops = problem.ts, problem.t0, problem.stops
+    rtol, atol = problem.rtol, problem.atol
     S = stops.shape[0]
     K = ts.shape[0]
     t_end = ts[-1]
@@ -84,6 +75,8 @@ def diffrax_solve(
             status = jnp.where(status == 0, _status(sol.result), status).astype(jnp.int32)
         return out, status
 
-    ys, status = jax.vmap(one, in_axes=(1, 1, 2, 2, 2), out_axes=(2, 0))(y0, P, U, D, R)
+    ys, status = jax.vmap(one, in_axes=(1, 1, 2, 2, 2), out_axes=(2, 0))(
+        problem.y0, problem.P, problem.U, problem.D, problem.R
+    )
     ys = jnp.where((status != 0)[None, None, :], jnp.nan, ys)
     return ys, status
