@@ -75,8 +75,8 @@ def test_cli_refuses_ten_million_patients_before_sampling(tmp_path):
     # the available memory is fixed (16 GiB) so that the test does not depend on the
     # machine, and sampling is made to fail: the check must come before it
     code = (
-        "import sys, pathjax.simulate; "
-        "sys.modules['pathjax.simulate'].available_memory = lambda: 16 * 2**30; "
+        "import sys, pathjax._memory; "
+        "sys.modules['pathjax._memory'].available_memory = lambda: 16 * 2**30; "
         "import pathjax.cli._simulate as c; "
         "c.lognormal_spread = lambda *a, **k: sys.exit('sampled before the memory check'); "
         "from pathjax.cli import main; main()"

@@ -22,6 +22,7 @@ Examples:
 
 import dataclasses
 import math
+import numbers
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
@@ -100,7 +101,10 @@ class Protocol:
         preequilibrate: if set, the patient is first simulated for this long with every
             input at its baseline and no doses, and the end state becomes the initial
             state (a basal steady state for models whose published initial values are
-            one only for the published parameters).
+            one only for the published parameters). ``math.inf``: the steady state
+            itself, by Newton's method on the system reduced by its conservation laws,
+            falling back to integration for a patient where Newton fails; a patient
+            that reaches none gets status 5 (`Status.NO_STEADY_STATE`).
         name: label for plots and files.
     """
 
@@ -130,10 +134,14 @@ class Protocol:
                         f"and [{b.start}, {b.stop})"
                     )
         if self.preequilibrate is not None and not (
-            math.isfinite(self.preequilibrate) and self.preequilibrate > 0
+            isinstance(self.preequilibrate, numbers.Real)
+            and not isinstance(self.preequilibrate, bool)
+            and not math.isnan(self.preequilibrate)
+            and self.preequilibrate > 0
         ):
             raise InputError(
-                f"preequilibrate must be a positive duration, got {self.preequilibrate}"
+                f"preequilibrate must be a positive duration or math.inf (the steady "
+                f"state), got {self.preequilibrate!r}"
             )
 
     # ---- constructors ------------------------------------------------------------------
@@ -262,7 +270,8 @@ class Protocol:
         )
 
     def with_preequilibration(self, duration: float) -> "Protocol":
-        """The same protocol preceded by `duration` at baseline (see `preequilibrate`)."""
+        """The same protocol preceded by `duration` at baseline (``math.inf``: the
+        steady state; see `preequilibrate`)."""
         return dataclasses.replace(self, preequilibrate=float(duration))
 
     def named(self, name: str) -> "Protocol":
@@ -376,7 +385,9 @@ class Protocol:
         for r in self.resets:
             val = r.value if np.ndim(r.value) == 0 else f"<{len(r.value)} values>"
             parts.append(f"{r.state}={val} at {r.time}")
-        if self.preequilibrate:
+        if self.preequilibrate == math.inf:
+            parts.append("pre-equilibrated to the steady state")
+        elif self.preequilibrate:
             parts.append(f"pre-equilibrated for {self.preequilibrate}")
         return "; ".join(parts) or "inputs at baseline"
 

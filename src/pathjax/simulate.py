@@ -73,7 +73,7 @@ class Batch(NamedTuple):
             stops=cp.stops, U=cp.inputs, D=cp.doses, R=cp.resets, D0=cp.initial_doses,
             R0=cp.initial_resets, U_pre=np.repeat(baseline[:, None], n, axis=1),
             T_pre=np.asarray(float(T or 0.0)), rtol=np.asarray(rtol),
-            atol=np.asarray(atol), preequilibrate=bool(T),
+            atol=np.asarray(atol), preequilibrate=bool(T), steady_state=T == math.inf,
         )  # fmt: skip
 
 

@@ -27,6 +27,8 @@ from ._sparse import jacobian_structure as jacobian_structure
 from ._steady import ConservationLaws as ConservationLaws
 from ._steady import SteadyState as SteadyState
 from ._steady import conservation_laws as conservation_laws
+from ._steady import reached as reached
+from ._steady import residual as residual
 from ._steady import steady_state as steady_state
 from ._tableau import RODAS4 as RODAS4
 from ._tableau import RODAS5P as RODAS5P

@@ -8,6 +8,7 @@ differentiated leaf by leaf. The step-size controller's constants are named fiel
 """
 
 import dataclasses
+import math
 
 import equinox as eqx
 import jax
@@ -58,6 +59,8 @@ class Problem(eqx.Module):
         controller: the step-size `Controller`.
         preequilibrate: whether the patients are first held at `U_pre` for `T_pre`
             (static: it changes the program).
+        steady_state: pre-equilibrate to the steady state instead (Newton's method,
+            integration where it fails; static).
         resolved: True once the driver has resolved the initial states and folded
             the pre-equilibration and the initial doses into the protocol (static;
             the engine solves resolved problems only).
@@ -80,6 +83,7 @@ class Problem(eqx.Module):
     atol: jax.Array
     controller: Controller = Controller()
     preequilibrate: bool = eqx.field(static=True, default=False)
+    steady_state: bool = eqx.field(static=True, default=False)
     resolved: bool = eqx.field(static=True, default=False)
 
     @classmethod
@@ -95,7 +99,8 @@ class Problem(eqx.Module):
             P: (param, patient) parameters.
             u: (input, patient) input levels.
             rtol, atol: tolerances.
-            preequilibration: None, or the duration held at `u_pre` before ``t0``.
+            preequilibration: None, or the duration held at `u_pre` before ``t0``
+                (``math.inf``: the steady state).
             u_pre: (input, patient) input levels of the pre-equilibration.
         """
         P = jnp.asarray(P)
@@ -111,6 +116,7 @@ class Problem(eqx.Module):
             T_pre=jnp.asarray(0.0 if preequilibration is None else preequilibration, dtype),
             rtol=jnp.asarray(rtol, dtype), atol=jnp.asarray(atol, dtype),
             preequilibrate=preequilibration is not None,
+            steady_state=preequilibration == math.inf,
         )  # fmt: skip
 
     @property

@@ -208,6 +208,23 @@ def _scaled_norm(v, y, rtol, atol):
     return jnp.sqrt(jnp.mean((v / (atol + rtol * jnp.abs(y))) ** 2, axis=0))
 
 
+def residual(model, y, P, u, rtol, atol) -> jax.Array:
+    """(patient,) the scaled residual ``||f(y)||`` (RMS, weights ``1 / (atol + rtol
+    |y|)``, as AMICI's steady-state check): below 1 is a steady state."""
+    return _scaled_norm(batch_rhs(model, 0.0, y, rows(P), u), y, rtol, atol)
+
+
+def reached(model, y, y0, P, u, rtol, atol) -> jax.Array:
+    """(patient,) `y` is a steady state: finite, scaled `residual` below 1, and not run
+    away (a residual scaled by ``|y|`` also falls when a state grows without bound, a
+    production that nothing balances: a root a million times beyond every initial
+    value is no steady state)."""
+    res = residual(model, y, P, u, rtol, atol)
+    reach = jnp.maximum(jnp.max(jnp.abs(y0), axis=0), 1.0)
+    ok = jnp.isfinite(res) & (res < 1.0) & jnp.all(jnp.isfinite(y), axis=0)
+    return ok & (jnp.max(jnp.abs(y), axis=0) <= 1e6 * reach)
+
+
 class SteadyState(NamedTuple):
     """Result of `steady_state` (batch-last).
 
@@ -378,15 +395,9 @@ def steady_state(
     y0_, P_, u_ = sg(y0), sg(P), sg(u)
     totals = jnp.asarray(red.laws.weights, y0.dtype) @ y0_ if red.laws.count else None
     y, iterations = _iterate(model, red, y0_, rows(P_), u_, totals, rtol, atol, max_iter, target)
-    f = batch_rhs(model, 0.0, y, rows(P_), u_)
-    residual = _scaled_norm(f, y, rtol, atol)
-    ok = jnp.isfinite(residual) & (residual < 1.0) & jnp.all(jnp.isfinite(y), axis=0)
-    # a residual scaled by |y| also falls when the iterate runs off to infinity (a
-    # production term that nothing balances): a root a million times beyond every
-    # initial value is no steady state
-    reach = jnp.maximum(jnp.max(jnp.abs(y0_), axis=0), 1.0)
-    ok = ok & (jnp.max(jnp.abs(y), axis=0) <= 1e6 * reach)
+    res = residual(model, y, P_, u_, rtol, atol)
+    ok = reached(model, y, y0_, P_, u_, rtol, atol)
     status = jnp.where(ok, Status.SUCCESS, Status.NO_STEADY_STATE).astype(jnp.int32)
     y = _attach_derivatives(model, y, y0, P, u)
     y = jnp.where(ok[None], y, jnp.nan)
-    return SteadyState(y, status, residual, iterations)
+    return SteadyState(y, status, res, iterations)
