@@ -9,10 +9,17 @@ an integration at rtol 1e-10 over the same time on the first `--reference` patie
 
     python benchmarks/bench_steady_state.py [--patients 2000] [--reference 64]
 
-Prints a table and writes results/steady_state.json.
+Second, whole pre-equilibrated runs through `pathjax.simulate` (the driver): the
+cohort's protocol pre-equilibrated by integration for the cohort's time (today's
+default) against ``preequilibrate=math.inf`` (Newton's steady state, integration where
+it fails): wall time of the first and of a warm call, and the largest difference of
+every observable over the run (scaled by the observable's largest value).
+
+Prints two tables and writes results/steady_state.json.
 """
 
 import argparse
+import math
 import time
 
 import jax
@@ -102,6 +109,55 @@ def run_case(name, cohort, T, n, n_ref):
     }
 
 
+# (model, cohort, protocol) of the whole-run comparison
+RUNS = [
+    ("brannmark2013", "t2d", "default"),
+    ("insulin_resistance", "t2d", "ogtt"),
+]
+
+
+def run_whole(name, cohort, protocol, n):
+    model = pathjax.models.load(name)
+    c = population.cohort(model, cohort)
+    params = population.sample(model, cohort, n, seed=0, filter=False)
+    base = c.with_preequilibration(model.protocols[protocol])
+    T = base.preequilibrate
+    t = np.linspace(0.0, model.t_end, 31)
+    out = {}
+    for label, pre in (("integration", T), ("newton", math.inf)):
+        proto = base.with_preequilibration(pre)
+        t0 = time.perf_counter()
+        pathjax.simulate(model, t, params, proto)
+        first = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        ds = pathjax.simulate(model, t, params, proto)
+        out[label] = (ds, first, time.perf_counter() - t0)
+    a, b = out["integration"][0], out["newton"][0]
+    both = (a["status"].values == 0) & (b["status"].values == 0)
+    diffs = {}
+    for v in model.observable_names:
+        x, y = a[v].values[both], b[v].values[both]
+        scale = max(float(np.nanmax(np.abs(x))), 1e-12)
+        diffs[v] = float(np.nanmax(np.abs(x - y)) / scale)
+    worst = sorted(diffs.items(), key=lambda kv: -kv[1])[:3]
+    return {
+        "model": name,
+        "cohort": cohort,
+        "protocol": protocol,
+        "patients": n,
+        "preequilibration_time": T,
+        "integration_first_s": out["integration"][1],
+        "integration_warm_s": out["integration"][2],
+        "newton_first_s": out["newton"][1],
+        "newton_warm_s": out["newton"][2],
+        "speedup_warm": out["integration"][2] / out["newton"][2],
+        "integration_failed": int((a["status"].values != 0).sum()),
+        "newton_failed": int((b["status"].values != 0).sum()),
+        "max_scaled_difference": max(diffs.values()),
+        "largest_differences": dict(worst),
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--patients", type=int, default=2000)
@@ -135,7 +191,32 @@ def main() -> None:
     )
     for r in records:
         print(f"{r['model']}: Newton's largest differences by state: {r['newton_worst_states']}")
-    _common.save("steady_state", {"cases": records, "devices": len(jax.devices())})
+    runs = [run_whole(*case, args.patients) for case in RUNS]
+    _common.table(
+        "Whole pre-equilibrated runs through pathjax.simulate: integration vs steady state",
+        [
+            "case",
+            "integration s (first/warm)",
+            "steady s (first/warm)",
+            "warm speed-up",
+            "failed (int/steady)",
+            "max scaled diff",
+        ],  # fmt: skip
+        [
+            [
+                f"{r['model']} {r['cohort']} {r['protocol']}",
+                f"{r['integration_first_s']:.1f} / {r['integration_warm_s']:.2f}",
+                f"{r['newton_first_s']:.1f} / {r['newton_warm_s']:.2f}",
+                r["speedup_warm"],
+                f"{r['integration_failed']} / {r['newton_failed']}",
+                r["max_scaled_difference"],
+            ]
+            for r in runs
+        ],
+    )
+    for r in runs:
+        print(f"{r['model']}: largest differences by observable: {r['largest_differences']}")
+    _common.save("steady_state", {"cases": records, "runs": runs, "devices": len(jax.devices())})
 
 
 if __name__ == "__main__":
