@@ -318,3 +318,14 @@ def test_bad_input_is_rejected_before_compiling(kwargs, match, no_compile):
     args.update(kwargs)
     with pytest.raises(InputError, match=match):
         calibrate.fit(args.pop("model"), args.pop("data"), args.pop("condition"), **args)
+
+
+def test_the_data_mapping_is_read_from_the_model_object(no_compile):
+    # a renamed copy keeps Brännmark's calibration companion and gets past the model check
+    renamed = MODEL.replace(name="renamed")
+    with pytest.raises(InputError, match="unknown parameter 'k_nonsense'"):
+        calibrate.fit(renamed, DATA, params=["k_nonsense"])
+    # the same equations without it have nothing to be calibrated against
+    bare = MODEL.replace(companions=pathjax.model.Companions())
+    with pytest.raises(InputError, match="unknown calibration model 'brannmark2013'"):
+        calibrate.fit(bare, DATA)

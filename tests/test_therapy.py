@@ -9,6 +9,7 @@ import pytest
 import pathjax
 from pathjax import population as pop
 from pathjax import therapy as tx
+from pathjax.model import Companions
 from pathjax.summaries import ec50, hill
 
 MODEL = "brannmark2013"
@@ -80,7 +81,8 @@ def test_bad_therapy_input_is_rejected():
     with pytest.raises(pathjax.InputError, match="chronically"):
         tx.therapy(MODEL, "insulin_sensitizer", 1.0, start=10.0)
     with pytest.raises(pathjax.InputError, match="no therapies"):
-        tx.therapy(pathjax.models.load("sedaghat2002").replace(name="custom"), "irs_modulator")
+        bare = pathjax.models.load("sedaghat2002").replace(companions=Companions())
+        tx.therapy(bare, "irs_modulator")
     with pytest.raises(pathjax.InputError, match="different lengths"):
         tx.simulate(
             MODEL, T, {"IR_total": [50.0, 60.0]}, therapies=("irs_modulator", [1.0, 2.0, 3.0])

@@ -28,6 +28,7 @@ import numpy as np
 from ._errors import InputError, closest, unknown_name
 
 __all__ = [
+    "Companions",
     "Conservation",
     "Event",
     "Input",
@@ -130,6 +131,39 @@ class Conservation(NamedTuple):
 
     name: str
     weights: tuple[tuple[str, float], ...]
+
+
+class Companions(NamedTuple):
+    """What is known about a model besides its equations, each kind as a zero-argument
+    factory (None: nothing of that kind), run when asked for: a model's module need not
+    import the packages that read them. Copies of a model (`Model.replace`,
+    `Model.with_defaults`) keep them; a model read from SBML has none. The bundled ones
+    are in ``pathjax/models/*_companions.py``; attach your own the same way.
+
+    Attributes:
+        therapies: ``() -> {class name: pathjax.therapy.TherapyClass}``, read by
+            `pathjax.therapy.available`, `describe` and `therapy`.
+        cohorts: ``() -> {cohort name: pathjax.population.Cohort}``, the cohorts besides
+            ``"reference"``, read by `pathjax.population.cohorts` and `cohort`.
+        calibration: ``() -> pathjax.calibrate.Calibration``, the data the model is
+            calibrated against, read by `pathjax.calibrate.fit`.
+
+    Examples:
+        >>> from pathjax import Model, Param, State, therapy
+        >>> from pathjax.model import Companions
+        >>> def therapies():
+        ...     return {"irs_modulator": therapy.TherapyClass(
+        ...         "irs_modulator", "slower decay", (therapy.Target("k", -0.5),))}
+        >>> decay = Model(name="decay", state_specs=(State("x", "mM", 1.0),),
+        ...     param_specs=(Param("k", "1/min", 1.0),), rhs_fn=lambda t, y, p, u: {"x": -p.k * y.x},
+        ...     companions=Companions(therapies=therapies))
+        >>> therapy.available(decay)
+        ['irs_modulator']
+    """
+
+    therapies: Callable[[], Mapping[str, Any]] | None = None
+    cohorts: Callable[[], Mapping[str, Any]] | None = None
+    calibration: Callable[[], Any] | None = None
 
 
 @functools.cache
@@ -246,6 +280,7 @@ class Model(eqx.Module):
         conservation: conserved totals (checked by the tests).
         t_end: default end time of a simulation, in `time_unit`.
         event_specs: state-triggered events (`Event`), located by the solver.
+        companions: its therapy classes, cohorts and calibration data (`Companions`).
     """
 
     name: str = eqx.field(static=True)
@@ -265,6 +300,7 @@ class Model(eqx.Module):
     conservation: tuple[Conservation, ...] = eqx.field(static=True, default=())
     t_end: float = eqx.field(static=True, default=60.0)
     event_specs: tuple[Event, ...] = eqx.field(static=True, default=())
+    companions: Companions = eqx.field(static=True, default=Companions())
 
     def __check_init__(self):
         names = self.state_names + self.param_names + self.observable_names + self.input_names
@@ -291,6 +327,10 @@ class Model(eqx.Module):
             for s, _ in c.weights:
                 if s not in self._state_index:
                     raise unknown_name("state", s, self.state_names)
+        if not isinstance(self.companions, Companions) or not all(
+            f is None or callable(f) for f in self.companions
+        ):
+            raise InputError(f"model {self.name!r}: companions must be Companions of functions")
         names = [e.name for e in self.event_specs]
         if len(set(names)) != len(names):
             raise InputError(f"model {self.name!r}: event names must be unique")

@@ -4,7 +4,9 @@ Emax dose -> effect relation; combinable; pure transforms ``(params, protocol) -
 
 A therapy *class* (``receptor_agonist``, ``irs_modulator``, ``anti_inflammatory``,
 ``antioxidant``, ``insulin_sensitizer``) is mapped, per model, onto parameters
-(`Target`). A dose `d` gives the fractional occupancy
+(`Target`); the mapping is one of the model's companions
+(``model.companions.therapies``, see `pathjax.model.Companions`). A dose `d` gives the
+fractional occupancy
 
     f(d) = d^h / (EC50^h + d^h)
 
@@ -134,156 +136,9 @@ def occupancy(dose: Any, ec50: float, hill: float = 1.0) -> Any:
     return float(out) if out.ndim == 0 else out
 
 
-# ---- the mappings, per model ---------------------------------------------------------
-
-_BRANNMARK = "Brännmark C. et al. (2013) J Biol Chem 288:9867-9880"
-_EMAX_NOTE = "Emax and EC50 (dose in multiples of the EC50): assumption."
-
-
-def _brannmark() -> dict[str, TherapyClass]:
-    return {
-        "receptor_agonist": TherapyClass(
-            "receptor_agonist",
-            "Insulin-mimetic receptor activator: raises the insulin-independent receptor "
-            "autophosphorylation (k_IR_basal_autophos) up to 21-fold, so the receptor "
-            "signals without insulin (at full effect, basal glucose uptake close to that "
-            "of 10 nM insulin).",
-            (Target("k_IR_basal_autophos", 20.0),),
-            source="Zhang B. et al. (1999) Science 284:974-977 (orally active small-molecule "
-            "insulin receptor activator). " + _EMAX_NOTE,
-        ),
-        "irs_modulator": TherapyClass(
-            "irs_modulator",
-            "PTP1B inhibition: slows the tyrosine dephosphorylation of the receptor at the "
-            "membrane (k_IR_dephos_surface), of the internalised receptor "
-            "(k_IR_dephos_by_X; X is the unidentified phosphatase of the model) and of "
-            "IRS1 (k_IRS1_tyr_dephos), each by up to 80 %. In this model the "
-            "mTORC1 -> IRS1-Ser307 feedback is positive for signalling, so a serine-kinase "
-            "inhibitor would lower glucose uptake; the IRS modulator here is the "
-            "phosphatase inhibitor.",
-            (
-                Target("k_IR_dephos_surface", -0.8),
-                Target("k_IR_dephos_by_X", -0.8),
-                Target("k_IRS1_tyr_dephos", -0.8),
-            ),
-            source="Elchebly M. et al. (1999) Science 283:1544-1548 (PTP1B knockout raises "
-            "IR and IRS1 tyrosine phosphorylation); " + _BRANNMARK + ". " + _EMAX_NOTE,
-        ),
-        "insulin_sensitizer": TherapyClass(
-            "insulin_sensitizer",
-            "Thiazolidinedione (PPAR-gamma agonist): raises adipocyte GLUT4 expression "
-            "(GLUT4_total) up to 2-fold. An expression level only sets the initial amount, "
-            "so this therapy is chronic only.",
-            (Target("GLUT4_total", 1.0, chronic_only=True),),
-            source="Yki-Järvinen H. (2004) N Engl J Med 351:1106-1118 (thiazolidinediones); "
-            "Shepherd P.R., Kahn B.B. (1999) N Engl J Med 341:248-257 (adipocyte GLUT4 in "
-            "insulin resistance). " + _EMAX_NOTE,
-        ),
-    }
-
-
-def _sedaghat() -> dict[str, TherapyClass]:
-    return {
-        "irs_modulator": TherapyClass(
-            "irs_modulator",
-            "PTP1B inhibition: tyrosine phosphatase activity (PTP_activity, which "
-            "dephosphorylates the receptor and IRS-1) lowered by up to 80 %.",
-            (Target("PTP_activity", -0.8),),
-            source="Elchebly M. et al. (1999) Science 283:1544-1548. " + _EMAX_NOTE,
-        ),
-    }
-
-
-def _dallaman() -> dict[str, TherapyClass]:
-    return {
-        "insulin_sensitizer": TherapyClass(
-            "insulin_sensitizer",
-            "Insulin sensitiser (thiazolidinedione): insulin-stimulated peripheral glucose "
-            "utilisation (V_max_insulin) up to 2-fold and hepatic insulin action on "
-            "glucose production (k_EGP_insulin) up to 1.5-fold.",
-            (Target("V_max_insulin", 1.0), Target("k_EGP_insulin", 0.5)),
-            source="Yki-Järvinen H. (2004) N Engl J Med 351:1106-1118 (thiazolidinediones "
-            "raise peripheral and hepatic insulin sensitivity). " + _EMAX_NOTE,
-        ),
-    }
-
-
-def _topp() -> dict[str, TherapyClass]:
-    return {
-        "insulin_sensitizer": TherapyClass(
-            "insulin_sensitizer",
-            "Insulin sensitiser: insulin_sensitivity (S_I) up to 2-fold.",
-            (Target("insulin_sensitivity", 1.0),),
-            source="Topp B. et al. (2000) J Theor Biol 206:605-619 (S_I as the route "
-            "of insulin resistance). " + _EMAX_NOTE,
-        ),
-    }
-
-
-def _insulin_resistance() -> dict[str, TherapyClass]:
-    share = "Dose in multiples of the EC50; Emax (the share reached at full effect): assumption."
-    return {
-        "receptor_agonist": TherapyClass(
-            "receptor_agonist",
-            "Insulin-mimetic receptor activator on the model's intervention point "
-            "`receptor_agonist` (insulin-independent receptor activation in nM insulin "
-            "equivalents): up to 1 nM, the upper end of post-meal insulin.",
-            (Target("receptor_agonist", 1.0, mode="add"),),
-            source="Zhang B. et al. (1999) Science 284:974-977. " + share,
-        ),
-        "irs_modulator": TherapyClass(
-            "irs_modulator",
-            "IRS phosphorylation modulator: inhibits IRS1 serine phosphorylation by JNK, IKK "
-            "and S6K (`irs_serine_kinase_inhibition`) and PTP1B (`ptp1b_inhibition`), each up "
-            "to 80 %, protecting IRS1 tyrosine phosphorylation.",
-            (
-                Target("irs_serine_kinase_inhibition", 0.8, mode="add"),
-                Target("ptp1b_inhibition", 0.8, mode="add"),
-            ),
-            source="Hirosumi J. et al. (2002) Nature 420:333-336 (JNK in insulin resistance); "
-            "Elchebly M. et al. (1999) Science 283:1544-1548 (PTP1B). " + share,
-        ),
-        "anti_inflammatory": TherapyClass(
-            "anti_inflammatory",
-            "Anti-inflammatory (e.g. salicylate/IKK-beta inhibition, TNF-alpha blockade): "
-            "removes up to 90 % of the inflammation effect (`anti_inflammatory`).",
-            (Target("anti_inflammatory", 0.9, mode="add"),),
-            source="Yuan M. et al. (2001) Science 293:1673-1677 (salicylate reverses "
-            "insulin resistance through IKK-beta). " + share,
-        ),
-        "antioxidant": TherapyClass(
-            "antioxidant",
-            "Antioxidant: removes up to 90 % of the ROS excess (`antioxidant`).",
-            (Target("antioxidant", 0.9, mode="add"),),
-            source="Houstis N., Rosen E.D., Lander E.S. (2006) Nature 440:944-948 (ROS as a "
-            "cause of insulin resistance; antioxidants improve it). " + share,
-        ),
-        "insulin_sensitizer": TherapyClass(
-            "insulin_sensitizer",
-            "Thiazolidinedione: GLUT4 expression (`insulin_sensitizer`, fold) up to 2-fold. "
-            "It scales the GLUT4 of the initial state, so it is chronic only.",
-            (Target("insulin_sensitizer", 1.0, chronic_only=True),),
-            source="Yki-Järvinen H. (2004) N Engl J Med 351:1106-1118. " + share,
-        ),
-    }
-
-
-_REGISTRY = {
-    "insulin_resistance": _insulin_resistance,
-    "brannmark2013": _brannmark,
-    "brannmark2013_diabetic": _brannmark,
-    "sedaghat2002": _sedaghat,
-    "dallaman2007": _dallaman,
-    "topp2000": _topp,
-}
-
-
-def _model(model: Any) -> Model:
-    return resolve(model)
-
-
 def _classes(model: Model) -> dict[str, TherapyClass]:
-    factory = _REGISTRY.get(model.name)
+    """{class name: `TherapyClass`} mapped onto `model` by its companions."""
+    factory = model.companions.therapies
     return dict(factory()) if factory else {}
 
 
@@ -295,7 +150,7 @@ def available(model: Any) -> list[str]:
         >>> pathjax.therapy.available("sedaghat2002")
         ['irs_modulator']
     """
-    found = _classes(_model(model))
+    found = _classes(resolve(model))
     return [c for c in CLASSES if c in found]
 
 
@@ -305,7 +160,7 @@ def describe(model: Any, name: str) -> TherapyClass:
     Raises:
         InputError: unknown therapy (the message lists those of the model).
     """
-    m = _model(model)
+    m = resolve(model)
     found = _classes(m)
     if not isinstance(name, str) or name not in found:
         valid = available(m)
@@ -455,7 +310,7 @@ def therapy(model: Any, name: str, dose: Any = 1.0, start: float | None = None) 
         >>> tx.start
         5.0
     """
-    m = _model(model)
+    m = resolve(model)
     cls = describe(m, name)
     d = _dose(dose, name)
     s = _start(start, name)
@@ -475,7 +330,7 @@ def regimen(model: Any, therapies: Any) -> Regimen:
     ``(name, dose, start)``, a mapping ``{"therapy": name, "dose": d, "start": s}``, or a
     sequence of these; None or ``()`` is no therapy.
     """
-    m = _model(model)
+    m = resolve(model)
     if therapies is None:
         return Regimen()
     if isinstance(therapies, (Therapy, Regimen, str, Mapping)) or (
@@ -590,7 +445,7 @@ def simulate(
     from .simulate import check_times
     from .simulate import simulate as _simulate
 
-    m = _model(model)
+    m = resolve(model)
     reg = regimen(m, therapies)
     t = check_times(t)
     proto = as_protocol(m, protocol)

@@ -8,6 +8,9 @@
   default data of `fit` and `load_observations`).
 * `load_observations`: the data points used and how each maps onto a model readout
   (`BRANNMARK2013`; data sets not used and why: `SKIPPED`).
+* `Calibration`: what a model is calibrated against, one of its companions
+  (``model.companions.calibration``, see `pathjax.model.Companions`); Brännmark 2013's
+  gives `BRANNMARK2013`, `SKIPPED` and `DIABETES_PARAMETERS`.
 * `minimize`: the batched optimiser (Adam, then L-BFGS, per start) on any
   ``theta -> (f, grad, ok)``.
 * `plot_fit`: data against model, one panel per data set.
@@ -19,14 +22,13 @@ Examples:
     41
 """
 
-from ._data import BRANNMARK2013 as BRANNMARK2013
-from ._data import SKIPPED as SKIPPED
+from ..models import brannmark2013_companions as _brannmark2013
+from ._data import Calibration as Calibration
 from ._data import DataSpec as DataSpec
 from ._data import Observations as Observations
 from ._data import bundled_data as bundled_data
 from ._data import chi2_threshold as chi2_threshold
 from ._data import load_observations as load_observations
-from ._fit import DIABETES_PARAMETERS as DIABETES_PARAMETERS
 from ._fit import PREDICTION_COLUMNS as PREDICTION_COLUMNS
 from ._fit import CalibrationResult as CalibrationResult
 from ._fit import default_parameters as default_parameters
@@ -36,12 +38,23 @@ from ._optimize import OptimizeResult as OptimizeResult
 from ._optimize import minimize as minimize
 from ._plot import plot_fit as plot_fit
 
+# The bundled calibration's parts under their public names (the factory only builds
+# records, so calling it here is cheap).
+_BRANNMARK = _brannmark2013.calibration()
+BRANNMARK2013: tuple[DataSpec, ...] = _BRANNMARK.datasets
+"""The data sets mapped onto Brännmark 2013's readouts."""
+SKIPPED: dict[str, str] = dict(_BRANNMARK.skipped)
+"""Data sets of the bundled folder that are not used, with the reason."""
+DIABETES_PARAMETERS: tuple[str, ...] = _BRANNMARK.disease_parameters
+"""The parameters a ``"t2d"`` fit of Brännmark 2013 calibrates."""
+
 __all__ = [
     "BRANNMARK2013",
     "DIABETES_PARAMETERS",
     "PREDICTION_COLUMNS",
     "PREEQUILIBRATION",
     "SKIPPED",
+    "Calibration",
     "CalibrationResult",
     "DataSpec",
     "Observations",

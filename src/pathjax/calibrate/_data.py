@@ -1,57 +1,48 @@
 """The measurements a model is calibrated against, and how each maps onto a readout.
 
-Brännmark et al. (2013) measured insulin signalling in isolated human adipocytes from
-normal (``_n``) and type 2 diabetic (``_d``) donors. The package ships those data as
-compiled for a later model, in ``pathjax/data/cedersund_adipocyte_signalling`` (one CSV
-per data set; ``index.json`` gives the provenance, ``README.md`` the publications); see
-`bundled_data`. Each data set is mapped here
-onto one of the model's measured-variable observables and onto the protocol of the
-experiment, as the data were processed in the original analysis:
+A model's calibration companion (``model.companions.calibration``, see
+`pathjax.model.Companions`) gives a `Calibration`: the data sets of a data folder mapped
+onto its readouts (`DataSpec`), the data sets left out, and the parameters each donor
+group calibrates. The bundled one is Brännmark 2013's (`BRANNMARK2013`; the data
+processing is described in ``pathjax/models/brannmark2013_companions.py``); its data
+ship with the package (`bundled_data`).
 
-* **dose responses** (``*_dr``): 10 min of insulin at each concentration (``conc`` in M;
-  the smallest, 1e-12 M, stands for no insulin on a log axis), baseline subtracted and
-  given in % of the largest response of each donor group. The model value is
-  ``scale * (readout(dose) - readout(no insulin))``, one scale per group.
-* **glucose uptake** (``GLUCOSE_dr``, ``GLUCOSE_2p``): insulin for 15 min, then
-  2-deoxyglucose for 30 min in the continued presence of insulin; the data are the
-  amount taken up. The model's ``glucoseuptake`` is a rate, so the amount is taken as
-  30 min times the rate at the middle of the uptake window, t = 30 min (at the published
-  parameters this differs from the mean rate over 15-45 min by at most 0.3 %).
-* **time courses** at 10 nM insulin (``*_time``): the normal and diabetic arms were
-  measured on one scale (``PKB473_time`` excepted: % of the maximum of each arm), so they
-  share one scale factor.
-* **two-point data** (``*_2p``): basal and stimulated (10 nM for 10 min; glucose:
-  100 nM), normal and diabetic on one scale. A basal point is written as no insulin at
-  the time of the stimulated point.
+A data folder holds one CSV per data set with the columns ``response_n``/``sem_n``
+(normal donors) and ``response_d``/``sem_d`` (type 2 diabetic donors), and:
 
-Data sets not listed in `BRANNMARK2013` are not used; `SKIPPED` says why for each.
+* dose responses: ``conc``, the insulin concentration in M (the smallest, 1e-12 M,
+  stands for no insulin on a log axis), sampled at `DataSpec.time`;
+* time courses: ``time`` in min, at 10 nM insulin;
+* two-point data: two rows, basal (no insulin) and stimulated (`DataSpec.stimulus`),
+  both read at `DataSpec.time`.
 """
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import NamedTuple
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from .._errors import InputError, unknown_name
+from ..models import resolve
 
 __all__ = [
     "ARMS",
-    "BRANNMARK2013",
-    "SKIPPED",
+    "Calibration",
     "DataSpec",
     "Observations",
     "bundled_data",
+    "catalogue",
     "load_observations",
+    "observations",
 ]
 
 ARMS = {"normal": "n", "t2d": "d"}
-_DOSE_TIME = 10.0  # min of insulin before the dose-response samples were taken
-_UPTAKE_TIME = 30.0  # middle of the 15-45 min 2-deoxyglucose window
 _STIM_INSULIN = 10.0  # nM, time courses and two-point data
 _BASAL_CONC = 1e-12  # M; the concentration axis's stand-in for "no insulin"
 
@@ -85,66 +76,30 @@ class DataSpec(NamedTuple):
     note: str = ""
 
 
-def _dose(name, readout, arms=("n", "d"), time=_DOSE_TIME, note=""):
-    return DataSpec(name, readout, "dose", arms, False, True, time, note=note)
+class Calibration(NamedTuple):
+    """What a model is calibrated against: its ``companions.calibration()``.
 
+    Attributes:
+        datasets: the mapped data sets (`DataSpec`), each a CSV file of the data folder.
+        skipped: data sets of the folder that are not used, with the reason.
+        not_fitted: parameters a normal fit leaves at their published value unless they
+            are named (e.g. one that only a ratio with another makes identifiable).
+        disease_parameters: the parameters a ``"t2d"`` fit calibrates, every other at
+            the normal fit.
+        disease_values: their published values in the disease (the ``"published"``
+            start of a ``"t2d"`` fit).
+        reported: literature values of the disease parameters, written beside the
+            fitted ones in ``fit.json`` under the key `reported_by`.
+        reported_by: that key.
+    """
 
-def _course(name, readout, shared=True, note=""):
-    return DataSpec(name, readout, "time", ("n", "d"), shared, False, None, note=note)
-
-
-def _two(name, readout, time=_DOSE_TIME, stimulus=_STIM_INSULIN, note=""):
-    return DataSpec(name, readout, "two_point", ("n", "d"), True, False, time, stimulus, note)
-
-
-BRANNMARK2013: tuple[DataSpec, ...] = (
-    _dose("IR_dr", "measuredIRp", note="IR-Tyr1146 phosphorylation, 10-min dose response"),
-    _dose("IRS1_dr", "measuredIRS1p", note="IRS1-Tyr612 phosphorylation, 10-min dose response"),
-    _dose("IRS1307_dr", "measuredIRS1307", note="IRS1-Ser307 (human Ser312), 10-min dose response"),
-    _dose("PKB308_dr", "measuredPKB308p", note="PKB-Thr308, 10-min dose response"),
-    _dose("PKB473_dr", "measuredPKB473p", note="PKB-Ser473, 10-min dose response"),
-    _dose("AS160_dr", "measuredAS160p", note="AS160-Thr642, 10-min dose response"),
-    _dose("S6_dr", "measuredS6p", arms=("n",), note="S6-Ser235/236, 10-min dose response"),
-    _dose("GLUCOSE_dr", "glucoseuptake", time=_UPTAKE_TIME,
-          note="2-deoxyglucose uptake after 15 min of insulin, 30-min uptake"),
-    _course("IRS1307_time", "measuredIRS1307", note="IRS1-Ser307, 10 nM, 0-60 min"),
-    _course("PKB308_time", "measuredPKB308p", note="PKB-Thr308, 10 nM, 0-60 min"),
-    _course("PKB473_time", "measuredPKB473p", shared=False,
-            note="PKB-Ser473, 10 nM, 0-60 min, % of each arm's maximum"),
-    _course("AS160_time", "measuredAS160p", note="AS160-Thr642, 10 nM, 0-60 min"),
-    _course("S6K_time", "measuredS6Kp", note="S6K-Thr389, 10 nM, 0-60 min"),
-    _course("S6_time", "measuredS6p", note="S6-Ser235/236, 10 nM, 0-60 min"),
-    _two("IR_2p", "measuredIRp", note="IR phosphorylation, basal and 10 nM for 10 min"),
-    _two("IRS1_2p", "measuredIRS1p", note="IRS1 phosphorylation, basal and 10 nM for 10 min"),
-    _two("PKB473_2p", "measuredPKB473p", note="PKB-Ser473, basal and 10 nM for 10 min"),
-    _two("GLUCOSE_2p", "glucoseuptake", time=_UPTAKE_TIME, stimulus=100.0,
-         note="2-deoxyglucose uptake, basal and 100 nM insulin"),
-)  # fmt: skip
-
-_SKIPPED_GROUPS: tuple[tuple[tuple[str, ...], str], ...] = (
-    (("PKB473_time_renorm",), "derived from PKB473_time and PKB473_2p (both used); it would "
-     "count the same measurements twice"),
-    (("PKB_dr",), "a PKB dose response without the phosphorylation site; a near copy of "
-     "PKB308_dr (used)"),
-    (("PKB_time",), "a PKB time course without the phosphorylation site and without "
-     "per-point SEM"),
-    (("S6K_2p",), "its basal/insulin columns and times cannot be mapped onto a protocol"),
-    (("EC50",), "EC50s are derived from the dose responses (used); it would count them twice"),
-    (("GLU_time",), "glucose uptake over time in two unnamed conditions, source unknown"),
-    (("IR_time", "IR_30", "IR_DOSE", "IR_int", "IRS1_30", "IRS1_DOSE", "IRS1_DOSE_2",
-      "IRS1_time_3", "IRS1_time_30", "IRS1_time_180"), "earlier studies of the receptor and "
-     "IRS1 overshoot (Cedersund 2008, Brännmark 2010), not the normal/T2D data of Brännmark "
-     "2013; the insulin dose of IR_int and IRS1_time_180 is not recorded"),
-    (("IRS1_ds", "IRS1_DOUBLE"), "a two-step protocol (1.2 nM, then 10 nM at 4 min), which a "
-     "row of constant insulin from t = 0 cannot express; earlier study (Brännmark 2010)"),
-    (("ERK_dr", "ERK_time", "Elk1_dr", "Elk1_time", "Foxo_dr", "Foxo_raw_dr", "Foxo_time"),
-     "ERK, Elk1 and FOXO1 are not in the Brännmark 2013 model"),
-    (("IRS1307_mitinhib", "LC3", "lipofuscin_mi", "lipofuscin_nd", "lipofuscin_rc",
-      "mitdens_DNP", "mitvol_nd", "AllTimes"), "not an insulin-signalling measurement of this "
-     "model (mitochondrial inhibition, autophagy, lipofuscin, mitochondria; a time list)"),
-)  # fmt: skip
-SKIPPED: dict[str, str] = {name: why for names, why in _SKIPPED_GROUPS for name in names}
-"""Data sets of the folder that are not used, with the reason."""
+    datasets: tuple[DataSpec, ...]
+    skipped: Mapping[str, str] = MappingProxyType({})
+    not_fitted: tuple[str, ...] = ()
+    disease_parameters: tuple[str, ...] = ()
+    disease_values: Mapping[str, float] = MappingProxyType({})
+    reported: Mapping[str, float] = MappingProxyType({})
+    reported_by: str = ""
 
 
 class Observations(NamedTuple):
@@ -242,20 +197,29 @@ def bundled_data() -> Path:
     return folder
 
 
-def catalogue(model_name: str) -> tuple[DataSpec, ...]:
-    """The data sets mapped for a model (see `BRANNMARK2013`)."""
-    if model_name != "brannmark2013":
+def catalogue(model: Any) -> Calibration:
+    """The `Calibration` of `model` (a `Model` or a bundled model's name), from its
+    companions.
+
+    Raises:
+        InputError: the model has no calibration data mapped onto it, or is not
+            calibrated on its own (the message says how).
+    """
+    m = resolve(model)
+    factory = m.companions.calibration
+    if factory is None:
         raise InputError(
-            f"calibration data are mapped for model 'brannmark2013' only, got {model_name!r}"
+            f"unknown calibration model {m.name!r}: no calibration data are mapped onto it "
+            "(model.companions.calibration is None)"
         )
-    return BRANNMARK2013
+    return factory()
 
 
 def load_observations(
     folder: str | Path | None = None,
     condition: str = "normal",
     datasets: Sequence[str] | None = None,
-    model_name: str = "brannmark2013",
+    model_name: Any = "brannmark2013",
 ) -> Observations:
     """Read the mapped data sets of one donor group.
 
@@ -266,14 +230,16 @@ def load_observations(
         folder: the data folder (default: `bundled_data`).
         condition: ``"normal"`` (``_n`` arms) or ``"t2d"`` (``_d`` arms).
         datasets: CSV stems to use (default: every mapped data set with that arm).
-        model_name: the model the catalogue is for.
+        model_name: the model whose data mapping is read: a bundled model's name or a
+            `Model` with a calibration companion.
 
     Returns:
         `Observations`.
 
     Raises:
         InputError: a missing folder or file, an unknown data set or condition, a data
-            set without the requested arm, columns that are not there.
+            set without the requested arm, columns that are not there, a model without
+            calibration data.
 
     Examples:
         >>> from pathjax.calibrate import load_observations
@@ -281,9 +247,20 @@ def load_observations(
         >>> [float(x) for x in obs.table["insulin_nM"]]
         [0.01, 0.1, 0.3, 1.0, 10.0, 100.0]
     """
+    return observations(catalogue(model_name), folder, condition, datasets)
+
+
+def observations(
+    calibration: Calibration,
+    folder: str | Path | None,
+    condition: str,
+    datasets: Sequence[str] | None = None,
+) -> Observations:
+    """`load_observations` for the data mapping `calibration` (see there)."""
     if condition not in ARMS:
         raise InputError(f"condition must be one of {', '.join(ARMS)}, got {condition!r}")
-    specs = catalogue(model_name)
+    specs = calibration.datasets
+    skipped = calibration.skipped
     folder = bundled_data() if folder is None else Path(folder)
     if not folder.is_dir():
         raise InputError(f"data folder {str(folder)!r} does not exist")
@@ -297,8 +274,8 @@ def load_observations(
         chosen = []
         for name in datasets:
             if name not in by_name:
-                if name in SKIPPED:
-                    raise InputError(f"data set {name!r} is not used: {SKIPPED[name]}")
+                if name in skipped:
+                    raise InputError(f"data set {name!r} is not used: {skipped[name]}")
                 raise unknown_name("data set", name, list(by_name))
             if arm not in by_name[name].arms:
                 raise InputError(f"data set {name!r} has no {condition} ({arm!r}) arm")

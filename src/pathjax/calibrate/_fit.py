@@ -10,24 +10,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._errors import InputError, check_int, unknown_name
+from .._errors import InputError, check_int
 from ..model import Model
-from ..simulate import check_tolerance as _check_tol
+from ..models import resolve
+from ..simulate import check_tolerance
 from . import _data
 from ._objective import PREEQUILIBRATION, Design, Problem, choose_mode, make_design, pack
 from ._optimize import minimize
 
-__all__ = ["CalibrationResult", "DIABETES_PARAMETERS", "default_parameters", "fit"]
+__all__ = ["CalibrationResult", "default_parameters", "fit"]
 
-DIABETES_PARAMETERS = ("diabetes", "IR_total", "GLUT4_total")
-# With a free glucose-uptake scale only the ratio of the GLUT4 and GLUT1 uptake constants
-# is identifiable; the GLUT1 constant stays at its published value.
-_NOT_FITTED = ("k_glucose_uptake_GLUT1",)
 _FITTABLE_KINDS = ("kinetic", "exponent", "condition")
 _MODES = ("auto", "forward", "reverse")
-# Brännmark 2013's diabetic cell (BIOMD0000000449) and, for the receptor, the amount
-# measured in that study (about 55 % of normal; the SBML file uses 50 %).
-BRANNMARK_DIABETIC = {"diabetes": 0.15, "IR_total": 55.0, "GLUT4_total": 50.0}
 
 PREDICTION_COLUMNS = ["dataset", "readout", "time", "insulin_nM", "model", "data", "sem"]
 
@@ -37,6 +31,7 @@ class CalibrationResult:
 
     Attributes:
         model: model name.
+        sbml_ids: the model's ``sbml_ids`` (name -> SBML id), for ``fit.json``.
         condition: ``"normal"`` or ``"t2d"``.
         params: every parameter of the model at the fit (fitted ones and the base).
         fitted: names of the fitted parameters.
@@ -69,9 +64,7 @@ class CalibrationResult:
 
     def to_json(self) -> dict:
         """The content of ``fit.json``."""
-        from ..models import load
-
-        sbml = load(self.model).sbml_ids
+        sbml = self.sbml_ids
         out = {
             "model": self.model,
             "condition": self.condition,
@@ -134,8 +127,11 @@ def _jsonable(x: Any) -> Any:
 
 def default_parameters(model: Model, condition: str) -> list[str]:
     """The parameters `fit` calibrates unless told otherwise: every kinetic rate and Hill
-    exponent (normal; the GLUT1 uptake constant excepted, see `_NOT_FITTED`), or the
-    diabetes parameters (t2d).
+    exponent but those the model's calibration leaves out (normal; for Brännmark 2013
+    the GLUT1 uptake constant), or its disease parameters (t2d).
+
+    Raises:
+        InputError: the model has no calibration data (see `_calibrated_model`).
 
     Examples:
         >>> import pathjax
@@ -143,35 +139,25 @@ def default_parameters(model: Model, condition: str) -> list[str]:
         >>> default_parameters(pathjax.models.load("brannmark2013"), "t2d")
         ['diabetes', 'IR_total', 'GLUT4_total']
     """
+    calibration = _data.catalogue(model)
     if condition == "t2d":
-        return list(DIABETES_PARAMETERS)
+        return list(calibration.disease_parameters)
     return [
         p.name
         for p in model.param_specs
-        if p.kind in ("kinetic", "exponent") and p.name not in _NOT_FITTED
+        if p.kind in ("kinetic", "exponent") and p.name not in calibration.not_fitted
     ]
 
 
-def _load_model(model: Any) -> Model:
-    from ..models import load
+def _calibrated_model(model: Any) -> tuple[Model, _data.Calibration]:
+    """`model` (a `Model` or a bundled model's name) and its `Calibration`.
 
-    if isinstance(model, Model):
-        if model.name != "brannmark2013":
-            raise InputError(
-                f"calibration data are mapped for model 'brannmark2013' only, got {model.name!r}"
-            )
-        return model
-    if not isinstance(model, str):
-        raise InputError(f"model must be a model name or a pathjax.Model, got {model!r}")
-    if model != "brannmark2013":
-        known = ["brannmark2013"]
-        if model in ("brannmark2013_diabetic",):
-            raise InputError(
-                "fit the diabetic cell with model 'brannmark2013' and condition 't2d' (the "
-                "diabetes parameters are fitted from the normal fit)"
-            )
-        raise unknown_name("calibration model", model, known)
-    return load(model)
+    Raises:
+        InputError: neither a model nor a bundled model's name, or a model without
+            calibration data (or, for the diabetic Brännmark cell, how to fit it instead).
+    """
+    m = resolve(model)
+    return m, _data.catalogue(m)
 
 
 def _bounds(model: Model, names: list[str], spread: float, explicit: Mapping | None,
@@ -295,8 +281,12 @@ def fit(
     normal fit (`base`), and the scales of data measured on one scale for both arms
     fixed at the normal fit's.
 
+    The data mapping and the parameters each condition fits are the model's calibration
+    companion (`pathjax.calibrate.Calibration`, see `pathjax.model.Companions`).
+
     Args:
-        model: ``"brannmark2013"`` (the only model with mapped data).
+        model: a `pathjax.Model` with a calibration companion or a bundled model's name
+            (``"brannmark2013"`` is the bundled model with mapped data).
         data: the data folder (default: the bundled adipocyte data,
             `pathjax.calibrate.bundled_data`).
         condition: ``"normal"`` or ``"t2d"``.
@@ -340,7 +330,7 @@ def fit(
         True
     """
     t_start = time.perf_counter()
-    m = _load_model(model)
+    m, calibration = _calibrated_model(model)
     if condition not in _data.ARMS:
         raise InputError(f"condition must be one of {', '.join(_data.ARMS)}, got {condition!r}")
     if data is None:
@@ -349,17 +339,17 @@ def fit(
     seed = check_int(seed, "seed", 0)
     adam_steps = check_int(adam_steps, "adam_steps", 0)
     lbfgs_steps = check_int(lbfgs_steps, "lbfgs_steps", 0)
-    learning_rate = _check_tol("learning_rate", learning_rate)
-    spread = _check_tol("spread", spread)
+    learning_rate = check_tolerance("learning_rate", learning_rate)
+    spread = check_tolerance("spread", spread)
     if spread <= 1:
         raise InputError(f"spread must be > 1, got {spread}")
     for name, v in (("rtol", rtol), ("atol", atol), ("final_rtol", final_rtol),
                     ("final_atol", final_atol)):  # fmt: skip
-        _check_tol(name, v)
+        check_tolerance(name, v)
     if mode not in _MODES:
         raise InputError(f"mode must be one of {', '.join(_MODES)}, got {mode!r}")
     if observations is None:
-        obs = _data.load_observations(data, condition, datasets)
+        obs = _data.observations(calibration, data, condition, datasets)
     else:
         if datasets is not None:
             raise InputError("give datasets or observations, not both")
@@ -369,7 +359,7 @@ def fit(
             raise InputError(
                 f"observations are of condition {observations.condition!r}, not {condition!r}"
             )
-        _data.load_observations(data, condition)  # the folder must hold the catalogue
+        _data.observations(calibration, data, condition)  # the folder must hold the catalogue
         obs = observations
     fitted = list(params) if params is not None else default_parameters(m, condition)
     if isinstance(params, str) or not fitted:
@@ -389,10 +379,7 @@ def fit(
         raise InputError("base applies to condition 't2d' only")
     published = dict(normal_defaults)
     if condition == "t2d":
-        from ..models import load
-
-        diabetic = load("brannmark2013_diabetic").default_params()
-        published.update({k: diabetic[k] for k in DIABETES_PARAMETERS})
+        published.update(calibration.disease_values)
         if base is not None and not isinstance(base, (str, Path, CalibrationResult)):
             raise InputError(
                 f"base must be a normal fit, a path to one, 'published' or None, got {base!r}"
@@ -409,17 +396,18 @@ def fit(
 
     # ---- everything is checked; from here on things compile and run ----------------
     both = [obs.table] + [
-        _data.load_observations(data, c).table for c in _data.ARMS if c != condition
+        _data.observations(calibration, data, c).table for c in _data.ARMS if c != condition
     ]
-    full_own = _data.load_observations(data, condition).table
+    full_own = _data.observations(calibration, data, condition).table
     design = make_design(m, both + [full_own])
-    normal_table = _data.load_observations(data, "normal").table
+    normal_table = _data.observations(calibration, data, "normal").table
     info: dict[str, Any] = {}
     if condition == "t2d":
         if base_params is None and base_from.startswith("normal fit"):
             normal_sets = None
             if datasets is not None:
-                normal_sets = [d for d in datasets if "n" in _spec(d).arms] or None
+                arms = {s.name: s.arms for s in calibration.datasets}
+                normal_sets = [d for d in datasets if "n" in arms[d]] or None
             normal_fit = fit(
                 m, data, "normal", starts=starts, seed=seed, datasets=normal_sets,
                 adam_steps=adam_steps, lbfgs_steps=lbfgs_steps, learning_rate=learning_rate,
@@ -506,7 +494,7 @@ def fit(
     info.update(
         {
             "datasets": sorted(set(table["dataset"])),
-            "skipped": dict(_data.SKIPPED),
+            "skipped": dict(calibration.skipped),
             "excluded_points": obs.excluded,
             "readout_times": "dose responses 10 min (glucose uptake 30 min, the middle of the "
             "15-45 min uptake window); time courses at 10 nM",
@@ -531,14 +519,15 @@ def fit(
     )
     if condition == "t2d":
         info["base"] = base_from
+        reported = {k: {calibration.reported_by: v} for k, v in calibration.reported.items()}
         info["diabetes_comparison"] = {
             k: {
                 "fitted": all_params[k],
                 "normal": normal_defaults[k],
                 "fitted_relative_to_normal": all_params[k] / normal_defaults[k],
-                "brannmark2013": BRANNMARK_DIABETIC[k],
+                **reported.get(k, {}),
             }
-            for k in DIABETES_PARAMETERS
+            for k in calibration.disease_parameters
             if k in fitted
         }
         info["chi2_published_model"] = _published_model_chi2(
@@ -550,6 +539,7 @@ def fit(
     normal_result = info.pop("_normal_result", None)
     result = CalibrationResult(
         model=m.name,
+        sbml_ids=dict(m.sbml_ids),
         condition=condition,
         params=all_params,
         fitted=fitted,
@@ -567,10 +557,6 @@ def fit(
         normal_fit=normal_result,
     )
     return result
-
-
-def _spec(name: str) -> _data.DataSpec:
-    return next(s for s in _data.BRANNMARK2013 if s.name == name)
 
 
 def _at_point(problem: Problem, values: Mapping[str, float], packed, n_starts: int, mode: str,

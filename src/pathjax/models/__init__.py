@@ -1,8 +1,11 @@
 """Bundled models: `available()` lists them, `load(name)` builds one.
 
 Every bundled model is built by a ``build() -> Model`` function in its own module; the
-module docstring gives the equations, units and reference. `load` returns the same
-object for the same name, so compiled solves are reused across calls.
+module docstring gives the equations, units and reference. What pathjax knows about it
+besides its equations (therapy classes, cohorts, calibration data) is in the companion
+module beside it, ``<module>_companions``, and reaches the model as
+``model.companions`` (`pathjax.model.Companions`). `load` returns the same object for the
+same name, so compiled solves are reused across calls.
 """
 
 import functools

@@ -113,12 +113,14 @@ reaction and is left out; ``scaleIRS1ds`` and ``scaleGLUCOSE`` are kept (as
 glucose-uptake data sets) although no SBML rule uses them.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import jax.numpy as jnp
 
-from ..model import Conservation, Input, Model, Observable, Param, State
+from ..model import Companions, Conservation, Input, Model, Observable, Param, State
 from ..protocol import Protocol
+from . import brannmark2013_companions as _companions
 
 SOURCE = (
     "Brännmark C., Nyman E., Fagerholm S., Bergenholm L., Ekstrand E.-M., Cedersund G., "
@@ -356,6 +358,8 @@ INPUTS = (Input("insulin", "nM", 0.0, "extracellular insulin concentration"),)
 # Totals of the receptor and GLUT4 in each file (% of normal).
 _NORMAL_TOTALS = {"IR_total": 100.0, "GLUT4_total": 100.0}
 _DIABETIC_TOTALS = {"IR_total": 50.0, "GLUT4_total": 50.0}
+# The diabetic file's values of the parameters that differ in type 2 diabetes.
+DIABETIC_CONDITION = {"diabetes": 0.15, **_DIABETIC_TOTALS}
 
 
 def _params(
@@ -543,6 +547,7 @@ def _build(
     diabetes: float,
     totals: Mapping[str, float],
     description: str,
+    calibration: Callable[[], Any],
 ) -> Model:
     states = tuple(State(n, unit, initial[n], d) for n, unit, _, d in _STATE_INFO)
     return Model(
@@ -561,6 +566,7 @@ def _build(
         default_protocol=DEFAULT_PROTOCOL,
         conservation=CONSERVATION,
         t_end=60.0,
+        companions=Companions(_companions.therapies, _companions.cohorts, calibration),
     )
 
 
@@ -579,6 +585,7 @@ def build_normal() -> Model:
         _NORMAL_TOTALS,
         "Insulin signalling in normal human adipocytes, from the receptor to GLUT4 "
         "translocation and the mTORC1/S6K branch, with the mTORC1 -> IRS1-Ser307 feedback.",
+        _companions.calibration,
     )
 
 
@@ -595,8 +602,9 @@ def build_diabetic() -> Model:
         "brannmark2013_diabetic",
         _DIABETIC_INITIAL,
         _DIABETIC_SCALES,
-        0.15,
+        DIABETIC_CONDITION["diabetes"],
         _DIABETIC_TOTALS,
         "Insulin signalling in adipocytes from type 2 diabetic patients: 50 % receptor, "
         "50 % GLUT4 and a weaker mTORC1 -> IRS1-Ser307 feedback.",
+        _companions.diabetic_calibration,
     )

@@ -79,8 +79,9 @@ from typing import Any
 
 import jax.numpy as jnp
 
-from ..model import Model, Observable, Param, State
+from ..model import Companions, Model, Observable, Param, State
 from ..protocol import Protocol
+from . import dallaman2007_companions as _companions
 
 SOURCE = (
     "Dalla Man C., Rizza R.A., Cobelli C. (2007). Meal simulation model of the glucose-insulin "
@@ -339,4 +340,5 @@ def build() -> Model:
         sbml_id_pairs=sbml,
         default_protocol=DEFAULT_PROTOCOL,
         t_end=420.0,
+        companions=Companions(_companions.therapies, _companions.cohorts),
     )

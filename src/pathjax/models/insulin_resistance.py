@@ -69,8 +69,9 @@ from typing import Any
 
 import jax.numpy as jnp
 
-from ..model import Input, Model, Observable, Param, State
+from ..model import Companions, Input, Model, Observable, Param, State
 from ..protocol import Protocol
+from . import insulin_resistance_companions as _companions
 from .modules import (
     adipocyte,
     beta_cell,
@@ -492,4 +493,5 @@ def build() -> Model:
             ),
         ),
         t_end=240.0,
+        companions=Companions(_companions.therapies, _companions.cohorts),
     )

@@ -69,8 +69,9 @@ Insulin washout (SBML event 1: x1 = 0 at t >= 15 min) is the default protocol:
 have no quasi-steady-state constraint and it is integrated as an ordinary reaction.
 """
 
-from ..model import Conservation, Input, Model, Observable, Param, State
+from ..model import Companions, Conservation, Input, Model, Observable, Param, State
 from ..protocol import Protocol
+from . import sedaghat2002_companions as _companions
 
 SOURCE = (
     "Sedaghat A.R., Sherman A., Quon M.J. (2002). A mathematical model of metabolic insulin "
@@ -289,4 +290,5 @@ def build() -> Model:
             Conservation("PKCzeta_total", (("PKCzeta", 1.0), ("PKCzeta_active", 1.0))),
         ),
         t_end=60.0,
+        companions=Companions(_companions.therapies, _companions.cohorts),
     )

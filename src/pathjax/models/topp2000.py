@@ -38,7 +38,8 @@ beta-cell growth rate and the HOMA-IR index (G in mmol/L times I over 22.5, with
 1 mmol/L = 18 mg/dL).
 """
 
-from ..model import Model, Observable, Param, State
+from ..model import Companions, Model, Observable, Param, State
+from . import topp2000_companions as _companions
 
 SOURCE = (
     "Topp B., Promislow K., deVries G., Miura R.M., Finegood D.T. (2000). A model of beta-cell "
@@ -134,4 +135,5 @@ def build() -> Model:
         ),
         sbml_id_pairs=sbml,
         t_end=600.0,
+        companions=Companions(therapies=_companions.therapies),
     )

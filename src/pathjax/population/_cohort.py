@@ -21,7 +21,15 @@ from .._errors import InputError, unknown_name
 from ..protocol import Protocol
 from ._distributions import Distribution, LogitNormal, LogNormal
 
-__all__ = ["Cohort", "Correlation", "Covariate", "Effect", "Plausibility", "Range"]
+__all__ = [
+    "Cohort",
+    "Correlation",
+    "Covariate",
+    "Effect",
+    "Plausibility",
+    "Range",
+    "reference_cohort",
+]
 
 
 class Effect(NamedTuple):
@@ -253,6 +261,18 @@ class Cohort:
         if self.preequilibrate and not protocol.preequilibrate:
             return protocol.with_preequilibration(self.preequilibrate)
         return protocol
+
+
+def reference_cohort(model) -> Cohort:
+    """The cohort every model has: its published parameters, every kinetic parameter
+    spread log-normally with CV 20 % (as ``pathjax simulate --cv 0.2``), no plausibility
+    simulation (parameter bounds only)."""
+    return Cohort(
+        "reference",
+        f"The published parameters of {model.name}, kinetic parameters log-normal CV 20 %.",
+        model.source or "the model's own parameters",
+        kinetic_cv=0.2,
+    )
 
 
 class Dim(NamedTuple):

@@ -12,7 +12,8 @@ sampled at once, in chunks, or resumed.
 
 import functools
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -21,8 +22,7 @@ from .._errors import InputError, closest
 from .._sampling import patient_normals
 from ..model import Model
 from ..models import resolve as resolve_model
-from ._cohort import Cohort, Dim, random_dims
-from ._registry import REGISTRY, reference_cohort
+from ._cohort import Cohort, Dim, random_dims, reference_cohort
 
 __all__ = ["Sample", "cohort", "cohorts", "resolve_model", "sample"]
 
@@ -64,13 +64,20 @@ class Sample(dict):
 
 
 @functools.cache
-def _registered(model_name: str) -> dict[str, Cohort]:
-    factory = REGISTRY.get(model_name)
-    return dict(factory()) if factory else {}
+def _built(factory: Callable[[], Mapping[str, Cohort]]) -> Mapping[str, Cohort]:
+    """The cohorts a factory makes, made once: every copy of a model shares them."""
+    return MappingProxyType(dict(factory()))
+
+
+def _defined(model: Model) -> Mapping[str, Cohort]:
+    """{cohort name: `Cohort`} of `model`'s companions (``"reference"`` aside)."""
+    factory = model.companions.cohorts
+    return _built(factory) if factory else {}
 
 
 def cohorts(model: Any) -> list[str]:
-    """Names of the cohorts defined for `model` (``"reference"`` always among them).
+    """Names of the cohorts of `model`: those of its companions (``model.companions``, see
+    `pathjax.model.Companions`), then ``"reference"``, which every model has.
 
     Examples:
         >>> import pathjax
@@ -78,7 +85,7 @@ def cohorts(model: Any) -> list[str]:
         ['healthy', 'insulin_resistant', 't2d', 'reference']
     """
     m = resolve_model(model)
-    return list(_registered(m.name)) + ["reference"]
+    return list(_defined(m)) + ["reference"]
 
 
 def cohort(model: Any, name: "str | Cohort") -> Cohort:
@@ -96,7 +103,7 @@ def cohort(model: Any, name: "str | Cohort") -> Cohort:
     if name == "reference":
         c = reference_cohort(m)
     else:
-        found = _registered(m.name).get(name)
+        found = _defined(m).get(name)
         if found is None:
             valid = cohorts(m)
             raise InputError(
