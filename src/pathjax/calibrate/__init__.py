@@ -29,14 +29,14 @@ from ._data import Observations as Observations
 from ._data import bundled_data as bundled_data
 from ._data import chi2_threshold as chi2_threshold
 from ._data import load_observations as load_observations
-from ._fit import PREDICTION_COLUMNS as PREDICTION_COLUMNS
-from ._fit import CalibrationResult as CalibrationResult
-from ._fit import default_parameters as default_parameters
 from ._fit import fit as fit
 from ._objective import PREEQUILIBRATION as PREEQUILIBRATION
 from ._optimize import OptimizeResult as OptimizeResult
 from ._optimize import minimize as minimize
 from ._plot import plot_fit as plot_fit
+from ._result import PREDICTION_COLUMNS as PREDICTION_COLUMNS
+from ._result import CalibrationResult as CalibrationResult
+from ._setup import default_parameters as default_parameters
 
 # The bundled calibration's parts under their public names (the factory only builds
 # records, so calling it here is cheap).

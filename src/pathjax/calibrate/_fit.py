@@ -1,7 +1,5 @@
 """`fit`: calibrate a model to the adipocyte data, many starts as one batch."""
 
-import json
-import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -12,228 +10,13 @@ import pandas as pd
 
 from .._errors import InputError, check_int
 from ..model import Model
-from ..models import resolve
 from ..simulate import check_tolerance
-from . import _data
+from . import _data, _setup
 from ._objective import PREEQUILIBRATION, Design, Problem, choose_mode, make_design, pack
 from ._optimize import minimize
+from ._result import PREDICTION_COLUMNS, CalibrationResult
 
-__all__ = ["CalibrationResult", "default_parameters", "fit"]
-
-_FITTABLE_KINDS = ("kinetic", "exponent", "condition")
-_MODES = ("auto", "forward", "reverse")
-
-PREDICTION_COLUMNS = ["dataset", "readout", "time", "insulin_nM", "model", "data", "sem"]
-
-
-class CalibrationResult:
-    """The outcome of `fit` (write it with `save`).
-
-    Attributes:
-        model: model name.
-        sbml_ids: the model's ``sbml_ids`` (name -> SBML id), for ``fit.json``.
-        condition: ``"normal"`` or ``"t2d"``.
-        params: every parameter of the model at the fit (fitted ones and the base).
-        fitted: names of the fitted parameters.
-        bounds: (lower, upper) of each fitted parameter.
-        chi2: weighted χ² of the fit (= the sum over `predictions`).
-        chi2_published: the same objective at the published (BioModels) parameters.
-        n_data: data points used.
-        threshold: χ² test threshold, the 95 % quantile of χ²(n_data).
-        scales: scale factor of each scale group.
-        scales_fixed: groups whose scale was fixed (from the normal fit) rather than solved.
-        predictions: one row per data point (columns `PREDICTION_COLUMNS`).
-        starts: one row per start: origin, initial and final χ², success.
-        info: everything else that goes into ``fit.json``.
-    """
-
-    def __init__(self, **fields: Any):
-        self.__dict__.update(fields)
-
-    def __repr__(self) -> str:
-        return (
-            f"CalibrationResult({self.model!r}, {self.condition!r}: chi2 {self.chi2:.4g} "
-            f"(published {self.chi2_published:.4g}), n_data {self.n_data}, "
-            f"threshold {self.threshold:.4g}, {len(self.fitted)} fitted)"
-        )
-
-    @property
-    def passes_chi2_test(self) -> bool:
-        """χ² at or below the 95 % threshold (the model is not rejected by the data)."""
-        return bool(self.chi2 <= self.threshold)
-
-    def to_json(self) -> dict:
-        """The content of ``fit.json``."""
-        sbml = self.sbml_ids
-        out = {
-            "model": self.model,
-            "condition": self.condition,
-            "params": dict(self.params),
-            "params_sbml": {sbml[k]: v for k, v in self.params.items() if k in sbml},
-            "sbml_ids": {k: sbml[k] for k in self.params if k in sbml},
-            "fitted": list(self.fitted),
-            "bounds": {k: list(v) for k, v in self.bounds.items()},
-            "chi2": self.chi2,
-            "chi2_published": self.chi2_published,
-            "n_data": self.n_data,
-            "chi2_threshold": self.threshold,
-            "chi2_threshold_level": 0.95,
-            "passes_chi2_test": self.passes_chi2_test,
-            "scales": dict(self.scales),
-            "scales_fixed": list(self.scales_fixed),
-            "starts": self.starts.to_dict(orient="list"),
-        }
-        out.update(self.info)
-        return out
-
-    def save(self, out_dir: str | Path, plot: bool = True) -> dict[str, Path]:
-        """Write ``fit.json``, ``predictions.csv`` and (optionally) ``fit.png``."""
-        from ..io import check_out_dir
-
-        out = check_out_dir(out_dir, "out_dir")
-        out.mkdir(parents=True, exist_ok=True)
-        paths = {"fit": out / "fit.json", "predictions": out / "predictions.csv"}
-        paths["fit"].write_text(json.dumps(_jsonable(self.to_json()), indent=1) + "\n")
-        self.predictions.to_csv(paths["predictions"], index=False, float_format="%.17g")
-        if plot:
-            from ._plot import plot_fit
-
-            paths["plot"] = out / "fit.png"
-            plot_fit(self.predictions, paths["plot"], title=self._title())
-        return paths
-
-    def _title(self) -> str:
-        return (
-            f"{self.model}, {self.condition}: χ² {self.chi2:.1f} (published "
-            f"{self.chi2_published:.1f}), n = {self.n_data}, threshold {self.threshold:.1f}"
-        )
-
-
-def _jsonable(x: Any) -> Any:
-    if isinstance(x, dict):
-        return {str(k): _jsonable(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_jsonable(v) for v in x]
-    if isinstance(x, (np.floating, float)):
-        return float(x) if math.isfinite(x) else None
-    if isinstance(x, (np.integer,)):
-        return int(x)
-    if isinstance(x, np.bool_):
-        return bool(x)
-    if isinstance(x, np.ndarray):
-        return _jsonable(x.tolist())
-    return x
-
-
-def default_parameters(model: Model, condition: str) -> list[str]:
-    """The parameters `fit` calibrates unless told otherwise: every kinetic rate and Hill
-    exponent but those the model's calibration leaves out (normal; for Brännmark 2013
-    the GLUT1 uptake constant), or its disease parameters (t2d).
-
-    Raises:
-        InputError: the model has no calibration data (see `_calibrated_model`).
-
-    Examples:
-        >>> import pathjax
-        >>> from pathjax.calibrate import default_parameters
-        >>> default_parameters(pathjax.models.load("brannmark2013"), "t2d")
-        ['diabetes', 'IR_total', 'GLUT4_total']
-    """
-    calibration = _data.catalogue(model)
-    if condition == "t2d":
-        return list(calibration.disease_parameters)
-    return [
-        p.name
-        for p in model.param_specs
-        if p.kind in ("kinetic", "exponent") and p.name not in calibration.not_fitted
-    ]
-
-
-def _calibrated_model(model: Any) -> tuple[Model, _data.Calibration]:
-    """`model` (a `Model` or a bundled model's name) and its `Calibration`.
-
-    Raises:
-        InputError: neither a model nor a bundled model's name, or a model without
-            calibration data (or, for the diabetic Brännmark cell, how to fit it instead).
-    """
-    m = resolve(model)
-    return m, _data.catalogue(m)
-
-
-def _bounds(model: Model, names: list[str], spread: float, explicit: Mapping | None,
-            normal: Mapping[str, float]) -> dict[str, tuple[float, float]]:  # fmt: skip
-    """[published / spread, published * spread] within the parameter's admissible range
-    (kinetic rates, exponents); [1 %, 200 %] of the normal value (condition parameters)."""
-    explicit = dict(explicit or {})
-    for k in explicit:
-        if k not in names:
-            raise InputError(f"bounds given for {k!r}, which is not fitted (fitted: {names})")
-    out = {}
-    for name in names:
-        spec = model.param_spec(name)
-        if name in explicit:
-            try:
-                lo, hi = (float(v) for v in explicit[name])
-            except (TypeError, ValueError):
-                raise InputError(
-                    f"bounds of {name!r} must be a pair (lower, upper), got {explicit[name]!r}"
-                ) from None
-        elif spec.kind == "condition":
-            lo, hi = 0.01 * normal[name], 2.0 * normal[name]
-        else:
-            lo, hi = spec.default / spread, spec.default * spread
-            lo, hi = max(lo, spec.lower), min(hi, spec.upper)
-        if not (math.isfinite(lo) and math.isfinite(hi) and 0 < lo < hi):
-            raise InputError(
-                f"bounds of {name!r} must satisfy 0 < lower < upper (fitted in log space), "
-                f"got ({lo}, {hi})"
-            )
-        if lo < spec.lower or hi > spec.upper:
-            raise InputError(
-                f"bounds of {name!r} ({lo}, {hi}) leave its admissible range "
-                f"[{spec.lower}, {spec.upper}]"
-            )
-        out[name] = (lo, hi)
-    return out
-
-
-def _read_base(base: Any) -> tuple[dict[str, float], dict[str, float], str]:
-    """(params, scales, description) of a normal fit given as a result or a path."""
-    if isinstance(base, CalibrationResult):
-        if base.condition != "normal":
-            raise InputError(f"base must be a normal fit, got a {base.condition!r} fit")
-        return dict(base.params), dict(base.scales), "normal fit (in memory)"
-    path = Path(base)
-    if path.is_dir():
-        path = path / "fit.json"
-    if not path.exists():
-        raise InputError(f"normal fit {str(path)!r} does not exist")
-    try:
-        info = json.loads(path.read_text())
-        params, scales, condition = info["params"], info["scales"], info["condition"]
-    except (json.JSONDecodeError, KeyError, OSError) as exc:
-        raise InputError(f"{str(path)!r} is not a fit.json of pathjax calibrate ({exc})") from None
-    if condition != "normal":
-        raise InputError(f"{str(path)!r} is a {condition!r} fit; the base must be a normal fit")
-    return (
-        {k: float(v) for k, v in params.items()},
-        {k: float(v) for k, v in scales.items()},
-        (str(path)),
-    )
-
-
-def _starts(problem: Problem, published: np.ndarray, lo: np.ndarray, hi: np.ndarray,
-            n: int, seed: int) -> tuple[np.ndarray, list[str]]:  # fmt: skip
-    """The published point and n - 1 points of a Latin hypercube in log space."""
-    from scipy.stats import qmc
-
-    theta = [np.clip(published, lo, hi)]
-    origin = ["published"]
-    if n > 1:
-        sample = qmc.LatinHypercube(d=len(lo), rng=np.random.default_rng(seed)).random(n - 1)
-        theta.extend(lo + sample * (hi - lo))
-        origin += ["latin_hypercube"] * (n - 1)
-    return np.array(theta), origin
+__all__ = ["fit"]
 
 
 def fit(
@@ -330,7 +113,7 @@ def fit(
         True
     """
     t_start = time.perf_counter()
-    m, calibration = _calibrated_model(model)
+    m, calibration = _setup.calibrated_model(model)
     if condition not in _data.ARMS:
         raise InputError(f"condition must be one of {', '.join(_data.ARMS)}, got {condition!r}")
     if data is None:
@@ -346,8 +129,8 @@ def fit(
     for name, v in (("rtol", rtol), ("atol", atol), ("final_rtol", final_rtol),
                     ("final_atol", final_atol)):  # fmt: skip
         check_tolerance(name, v)
-    if mode not in _MODES:
-        raise InputError(f"mode must be one of {', '.join(_MODES)}, got {mode!r}")
+    if mode not in _setup.MODES:
+        raise InputError(f"mode must be one of {', '.join(_setup.MODES)}, got {mode!r}")
     if observations is None:
         obs = _data.observations(calibration, data, condition, datasets)
     else:
@@ -361,12 +144,12 @@ def fit(
             )
         _data.observations(calibration, data, condition)  # the folder must hold the catalogue
         obs = observations
-    fitted = list(params) if params is not None else default_parameters(m, condition)
+    fitted = list(params) if params is not None else _setup.default_parameters(m, condition)
     if isinstance(params, str) or not fitted:
         raise InputError(f"params must be a non-empty list of parameter names, got {params!r}")
     for name in fitted:
         spec = m.param_spec(name)  # unknown names raise here
-        if spec.kind not in _FITTABLE_KINDS:
+        if spec.kind not in _setup.FITTABLE_KINDS:
             raise InputError(
                 f"parameter {name!r} is a {spec.kind} parameter; scale factors are solved in "
                 "closed form and structural parameters are not fitted"
@@ -374,7 +157,7 @@ def fit(
     if len(set(fitted)) != len(fitted):
         raise InputError(f"params names a parameter twice: {fitted}")
     normal_defaults = m.default_params()
-    bnds = _bounds(m, fitted, spread, bounds, normal_defaults)
+    bnds = _setup.bounds(m, fitted, spread, bounds, normal_defaults)
     if condition == "normal" and base is not None:
         raise InputError("base applies to condition 't2d' only")
     published = dict(normal_defaults)
@@ -385,9 +168,9 @@ def fit(
                 f"base must be a normal fit, a path to one, 'published' or None, got {base!r}"
             )
         if isinstance(base, (str, Path)) and str(base) != "published":
-            base_params, base_scales, base_from = _read_base(base)
+            base_params, base_scales, base_from = _setup.read_base(base)
         elif isinstance(base, CalibrationResult):
-            base_params, base_scales, base_from = _read_base(base)
+            base_params, base_scales, base_from = _setup.read_base(base)
         else:
             base_params = base_scales = None
             base_from = "published" if base is not None else "normal fit (run first)"
@@ -435,7 +218,7 @@ def fit(
     lo = np.log([bnds[p][0] for p in fitted])
     hi = np.log([bnds[p][1] for p in fitted])
     theta_pub = problem.log_params(published)
-    theta0, origin = _starts(problem, theta_pub, lo, hi, starts, seed)
+    theta0, origin = _setup.start_points(problem, theta_pub, lo, hi, starts, seed)
 
     timings = {"setup_s": time.perf_counter() - t_start}
     evaluations = {"n": 0}
