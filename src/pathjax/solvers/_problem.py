@@ -100,7 +100,7 @@ class Problem(eqx.Module):
             u: (input, patient) input levels.
             rtol, atol: tolerances.
             preequilibration: None, or the duration held at `u_pre` before ``t0``
-                (``math.inf``: the steady state).
+                (the Python float ``math.inf``: the steady state).
             u_pre: (input, patient) input levels of the pre-equilibration.
         """
         P = jnp.asarray(P)
@@ -116,7 +116,8 @@ class Problem(eqx.Module):
             T_pre=jnp.asarray(0.0 if preequilibration is None else preequilibration, dtype),
             rtol=jnp.asarray(rtol, dtype), atol=jnp.asarray(atol, dtype),
             preequilibrate=preequilibration is not None,
-            steady_state=preequilibration == math.inf,
+            # a traced duration is finite: the steady state is asked for by math.inf
+            steady_state=isinstance(preequilibration, float) and preequilibration == math.inf,
         )  # fmt: skip
 
     @property

@@ -93,9 +93,10 @@ def simulate(
     initial = options.pop("initial", None)
     early = Regimen(tuple(tx for tx in timed if tx.start <= t0))
     if len(early) and proto.preequilibrate:
-        # untreated basal state first; the therapy starts at t0
-        T = float(proto.preequilibrate)
-        pre = _simulate(m, np.array([-T, 0.0]), base, Protocol(), initial=initial, **options)
+        # untreated basal state first (the driver's pre-equilibration, of the protocol's
+        # duration or to the steady state); the therapy starts at t0
+        untreated = Protocol(preequilibrate=proto.preequilibrate)
+        pre = _simulate(m, np.array([0.0]), base, untreated, initial=initial, **options)
         initial = _end_states(m, pre)
         status = pre["status"].values.copy()
         proto = dataclasses.replace(proto, preequilibrate=None)
