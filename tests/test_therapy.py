@@ -3,6 +3,8 @@ and the direction and monotonicity of every therapy's effect on a T2D cohort.
 
 Brännmark 2013 in batches of 8 patients, as in test_population (shared programs)."""
 
+import math
+
 import numpy as np
 import pytest
 
@@ -188,3 +190,25 @@ def test_composite_t2d_glucose_uptake_rises_with_every_therapy(therapy):
     r = dr["response"].values
     assert np.all(np.isfinite(r))
     assert np.all(np.diff(r, axis=1) > 1e-4 * r[:, :-1]), r
+
+
+def test_an_early_therapy_follows_a_steady_state_preequilibration():
+    """A therapy starting at t0 begins from the untreated basal state: the steady state
+    (preequilibrate=math.inf) gives what a long integration gives."""
+    m = pathjax.models.load("brannmark2013")  # (Sedaghat 2002 has no basal steady state:
+    t = np.linspace(0.0, 30.0, 4)  # its receptor is made and never degraded)
+    therapy = ("irs_modulator", 2.0, 0.0)
+    ds = {
+        pre: tx.simulate(
+            m,
+            t,
+            protocol=m.default_protocol.with_preequilibration(pre),
+            therapies=therapy,
+            rtol=1e-9,
+            atol=1e-12,
+        )  # fmt: skip
+        for pre in (math.inf, 5000.0)
+    }
+    assert (ds[math.inf]["status"].values == 0).all()
+    np.testing.assert_allclose(ds[math.inf]["glucose_uptake"].values,
+                               ds[5000.0]["glucose_uptake"].values, rtol=1e-6)  # fmt: skip
