@@ -14,7 +14,8 @@ that the caller turns into its result.
 * `solve`, `resolve`, `preequilibrated`, `observables`: the traced pieces, for callers
   that build the problem inside `jax.jit` (calibration builds it from the fitted
   parameters and differentiates through it).
-* `resolve_devices`: the devices a run is split over.
+* `resolve_devices`: the devices a run is split over; `progress_display`: the one
+  progress bar (also used by `population.run` over its streamed chunks).
 
 No module outside the driver calls the engine or `jax.shard_map`.
 """
@@ -23,6 +24,7 @@ from ..solvers._problem import Controller as Controller
 from ..solvers._problem import Problem as Problem
 from ._kernels import Sensitivities as Sensitivities
 from ._kernels import Trajectories as Trajectories
+from ._progress import progress_display as progress_display
 from ._run import run as run
 from ._solve import REVERSE_CHECKPOINTS as REVERSE_CHECKPOINTS
 from ._solve import Options as Options

@@ -7,7 +7,6 @@ patient-first as NumPy arrays.
 """
 
 import functools
-import time as _time
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +15,7 @@ import numpy as np
 
 from ..solvers._problem import Problem
 from ._kernels import Trajectories
+from ._progress import progress_display
 from ._solve import DEFAULT, Options
 from ._split import over_devices
 
@@ -77,7 +77,7 @@ def run(
     fn = _compiled(kernel, options, devices)
     out: dict[str, Any] = {}
     iterations = 0
-    bar = _progress(progress, n, label)
+    bar = progress_display(progress, n, label)
     for start in range(0, n, chunk):
         stop = min(n, start + chunk)
         m = stop - start
@@ -97,43 +97,3 @@ def run(
     if "iterations" in kernel.ranks:
         out["iterations"] = iterations
     return out
-
-
-def _progress(progress: Any, total: int, label: str) -> Callable[[int | None], None]:
-    """One progress display: "compiling..." until the first chunk is back, then
-    patients done, rate and time left; or the caller's ``f(done, total)``."""
-    if callable(progress):
-        return lambda done: progress(done if done is not None else total, total)
-    if not progress:
-        return lambda done: None
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
-    bar = Progress(
-        TextColumn(f"[bold]{label}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("patients"),
-        TextColumn("{task.fields[rate]}"),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        transient=False,
-    )
-    task = bar.add_task(label, total=total, rate="compiling…")
-    bar.start()
-    t_start = _time.perf_counter()
-
-    def update(done: int | None) -> None:
-        if done is None:
-            bar.stop()
-            return
-        rate = done / max(_time.perf_counter() - t_start, 1e-9)
-        bar.update(task, completed=done, rate=f"{rate:,.0f} patients/s")
-
-    return update

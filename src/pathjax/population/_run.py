@@ -9,7 +9,6 @@ chunks an unbroken run would have computed, with the same programs.
 """
 
 import dataclasses
-import time as _time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ import xarray as xr
 
 from .. import __version__
 from .._errors import InputError, unknown_name
+from ..driver import progress_display
 from ..protocol import Dose, Protocol, Reset, Segment, as_protocol
 from ._cohort import Cohort, random_dims
 from ._sample import check_count, resolve_model, sample_range
@@ -71,39 +71,6 @@ def _check_int(name: str, v: Any) -> int:
     if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
         raise InputError(f"{name} must be a positive integer, got {v!r}")
     return int(v)
-
-
-def _progress(progress, total: int, done: int) -> Callable[[int | None], None]:
-    if callable(progress):
-        return lambda d: progress(d if d is not None else total, total)
-    if not progress:
-        return lambda d: None
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
-    bar = Progress(
-        TextColumn("[bold]population"), BarColumn(), MofNCompleteColumn(),
-        TextColumn("patients"), TextColumn("{task.fields[rate]}"), TimeElapsedColumn(),
-        TextColumn("ETA"), TimeRemainingColumn(), transient=False,
-    )  # fmt: skip
-    task = bar.add_task("population", total=total, completed=done, rate="")
-    bar.start()
-    t0, d0 = _time.perf_counter(), done
-
-    def update(d):
-        if d is None:
-            bar.stop()
-            return
-        rate = (d - d0) / max(_time.perf_counter() - t0, 1e-9)
-        bar.update(task, completed=d, rate=f"{rate:,.1f} patients/s")
-
-    return update
 
 
 def run(
@@ -251,7 +218,7 @@ def run(
         "chunk_size": chunk,
         "plausibility_filter": int(bool(filter)),
     }
-    bar = _progress(progress, n, done)
+    bar = progress_display(progress, n, "population", done)
     pieces: list[xr.Dataset] = []
     try:
         for index in pending:
