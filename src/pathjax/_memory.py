@@ -5,8 +5,8 @@ plan a population run (and choose streaming to disk) beforehand.
 """
 
 import os
-from typing import Any
 
+from . import models
 from ._errors import InputError
 from .driver import Trajectories
 from .model import Model
@@ -16,17 +16,6 @@ __all__ = ["MEMORY_FRACTION", "available_memory", "check_memory", "estimate_memo
 MEMORY_FRACTION = 0.75
 """Share of the available memory one simulation may plan to fill: the rest is left to
 XLA's own scratch space, the Python heap and whatever writes the result to disk."""
-
-
-def _model(model: Any) -> Model:
-    if isinstance(model, str):
-        from . import models
-
-        return models.load(model)  # an unknown name: InputError listing the models
-    if not isinstance(model, Model):
-        raise InputError(f"model must be a pathjax.Model or a bundled model's name, got "
-                         f"{type(model).__name__}")  # fmt: skip
-    return model
 
 
 def estimate_memory(model: Model | str, n_patients: int, n_times: int) -> int:
@@ -51,7 +40,7 @@ def estimate_memory(model: Model | str, n_patients: int, n_times: int) -> int:
         >>> pathjax.estimate_memory(m, 1000, 100) < 2**30
         True
     """
-    model = _model(model)
+    model = models.resolve(model)
     n = int(n_patients)
     K = int(n_times)
     n_s, n_o = len(model.state_specs), len(model.observable_specs)
@@ -97,7 +86,7 @@ def check_memory(model: Model | str, n_patients: int, n_times: int) -> None:
             the message gives both and the ways out (stream to disk, fewer patients or
             output times).
     """
-    model = _model(model)
+    model = models.resolve(model)
     available = available_memory()
     if available is None:
         return

@@ -78,16 +78,9 @@ class Batch(NamedTuple):
 
 
 def _check_model(model: Any) -> Model:
-    if isinstance(model, str):
-        from . import models
+    from . import models
 
-        # an unknown name raises InputError listing the bundled models
-        model = models.load(model)
-    if not isinstance(model, Model):
-        raise InputError(
-            f"model must be a pathjax.Model or a bundled model's name (e.g. "
-            f"'sedaghat2002'), got {type(model).__name__}"
-        )
+    model = models.resolve(model)  # an unknown name: InputError listing the models
     for name in model.state_names + model.observable_names + model.input_names:
         if name in _RESERVED:
             raise InputError(f"model {model.name!r} uses the reserved name {name!r}")
