@@ -162,7 +162,8 @@ def steady_states(problem: Problem, y0: jax.Array, options: Options = DEFAULT) -
     def integrated(_):
         start = jnp.where(ok[None], ss.y, y0)
         horizon = jnp.full((1,), STEADY_STATE_HORIZON, y0.dtype)
-        held = Problem.held(model, horizon, start, P, u, rtol, atol)
+        held = Problem.held(model, horizon, start, P, u, rtol, atol,
+                            controller=problem.controller)  # fmt: skip
         sol = solve(held, options, with_observables=False)
         y_end = sol.ys[-1]
         found = (sol.status == 0) & reached(model, y_end, y0, P, u, rtol, atol)
@@ -180,22 +181,9 @@ def preequilibrated(problem: Problem, options: Options = DEFAULT) -> tuple:
     y0 = initial_states(problem)
     if problem.steady_state:
         return steady_states(problem, y0, options)
-    n, B = y0.shape
-    empty = jnp.zeros((0, n, B), y0.dtype)
-    pre = dataclasses.replace(
-        problem,
-        ts=jnp.reshape(problem.t0, (1,)),
-        t0=problem.t0 - problem.T_pre,
-        y0=y0,
-        stops=jnp.zeros((0,), y0.dtype),
-        U=problem.U_pre[None],
-        D=empty,
-        R=empty,
-        D0=jnp.zeros((n, B), y0.dtype),
-        R0=jnp.full((n, B), jnp.nan, y0.dtype),
-        preequilibrate=False,
-        resolved=True,
-    )
+    pre = Problem.held(problem.model, jnp.reshape(problem.t0, (1,)), y0, problem.P,
+                       problem.U_pre, problem.rtol, problem.atol,
+                       t0=problem.t0 - problem.T_pre, controller=problem.controller)  # fmt: skip
     sol = solve(pre, options, with_observables=False)
     return sol.ys[-1], sol.status
 

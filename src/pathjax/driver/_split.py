@@ -10,7 +10,6 @@ for one per core, see `pathjax._devices`). For several hosts, start every proces
 `jax.distributed.initialize()` and pass ``devices=jax.devices()``.
 """
 
-import dataclasses
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -19,7 +18,6 @@ import numpy as np
 from jax.sharding import Mesh, PartitionSpec
 
 from .._errors import InputError
-from ..solvers._problem import PATIENT_FIELDS
 
 __all__ = ["over_devices", "resolve_devices"]
 
@@ -61,14 +59,13 @@ def _last(ndim: int) -> PartitionSpec:
 def _specs(problem) -> Any:
     """PartitionSpecs of the problem's leaves: the patient axis (last) of the
     per-patient fields sharded, everything else replicated."""
-    specs = jax.tree.map(lambda _: PartitionSpec(), problem)
-    for field in PATIENT_FIELDS:
-        specs = _set(specs, field, _last(getattr(problem, field).ndim))
-    return specs
+    sharded = problem.map_patients(lambda a: _last(a.ndim))
+    spec = PartitionSpec
 
+    def replicated(x):
+        return x if isinstance(x, spec) else spec()
 
-def _set(tree, field: str, value):
-    return dataclasses.replace(tree, **{field: value})
+    return jax.tree.map(replicated, sharded, is_leaf=lambda x: isinstance(x, spec))
 
 
 def over_devices(fn: Callable, devices: tuple, ranks: dict, outside_trace: bool) -> Callable:
@@ -89,11 +86,13 @@ def over_devices(fn: Callable, devices: tuple, ranks: dict, outside_trace: bool)
         if not outside_trace:
             return jax.shard_map(fn, mesh=mesh, in_specs=in_specs, out_specs=out_specs,
                                  check_vma=False)(problem)  # fmt: skip
-        share = jax.tree.map(lambda a: jax.ShapeDtypeStruct(a.shape, a.dtype), problem)
-        for field in PATIENT_FIELDS:
-            a = getattr(problem, field)
-            share = _set(share, field, jax.ShapeDtypeStruct(a.shape[:-1] + (a.shape[-1] // nd,),
-                                                            a.dtype))  # fmt: skip
+        # one device's share: the patient axis divided by the number of devices
+        share = jax.tree.map(
+            lambda a: jax.ShapeDtypeStruct(a.shape, a.dtype),
+            problem.map_patients(
+                lambda a: jax.ShapeDtypeStruct(a.shape[:-1] + (a.shape[-1] // nd,), a.dtype)
+            ),
+        )
         closed, shapes = jax.make_jaxpr(fn, return_shape=True)(share)
         tree = jax.tree_util.tree_structure(shapes)
 

@@ -22,7 +22,6 @@ The loop runs until every patient is done; the cost is set by the slowest patien
 (lockstep). `EnsembleStats` reports steps per patient so that waste can be measured.
 """
 
-import dataclasses
 import functools
 from typing import NamedTuple
 
@@ -33,7 +32,7 @@ import jax.numpy as jnp
 from .._errors import Status
 from ._batch import batch_jacobian, batch_rhs, model_structure
 from ._batch import rows as _rows
-from ._problem import PATIENT_FIELDS, Problem
+from ._problem import Problem
 from ._tableau import RosenbrockTableau
 
 __all__ = ["DEFAULT_MAX_STEPS", "EnsembleResult", "ensemble_solve", "model_structure"]
@@ -103,11 +102,8 @@ def ensemble_solve(
         raise ValueError("ensemble_solve needs a resolved problem (pathjax.driver.resolve)")
     if checkpoints is not None and problem.n_patients == 1:
         two = functools.partial(jnp.repeat, repeats=2, axis=-1)
-        doubled = dataclasses.replace(problem, **{
-            f: two(getattr(problem, f)) for f in PATIENT_FIELDS
-        })  # fmt: skip
         res = ensemble_solve(
-            doubled, tableau, max_steps=max_steps, out_slots=out_slots,
+            problem.map_patients(two), tableau, max_steps=max_steps, out_slots=out_slots,
             unroll_stages=unroll_stages, checkpoints=checkpoints,
         )  # fmt: skip
         return EnsembleResult(res.ys[..., :1], res.status[:1], res.n_steps[:1],

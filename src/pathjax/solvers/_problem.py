@@ -87,14 +87,14 @@ class Problem(eqx.Module):
     resolved: bool = eqx.field(static=True, default=False)
 
     @classmethod
-    def held(cls, model, ts, y0, P, u, rtol, atol, *, preequilibration=None, u_pre=None
-             ) -> "Problem":  # fmt: skip
-        """A problem whose inputs are held from ``t0 = 0`` on: no switching times,
-        doses or resets (JAX arrays, so it can be built inside `jax.jit`).
+    def held(cls, model, ts, y0, P, u, rtol, atol, *, preequilibration=None, u_pre=None,
+             t0=0.0, controller=None) -> "Problem":  # fmt: skip
+        """A problem whose inputs are held from `t0` on: no switching times, doses or
+        resets (JAX arrays, so it can be built inside `jax.jit`).
 
         Args:
             model: the `pathjax.Model`.
-            ts: (time,) output times, ``>= 0``.
+            ts: (time,) output times, ``>= t0``.
             y0: (state, patient) initial states (NaN: the model's, from `P`).
             P: (param, patient) parameters.
             u: (input, patient) input levels.
@@ -102,6 +102,8 @@ class Problem(eqx.Module):
             preequilibration: None, or the duration held at `u_pre` before ``t0``
                 (the Python float ``math.inf``: the steady state).
             u_pre: (input, patient) input levels of the pre-equilibration.
+            t0: the start time.
+            controller: the step-size `Controller` (None: the default one).
         """
         P = jnp.asarray(P)
         dtype = P.dtype
@@ -109,12 +111,13 @@ class Problem(eqx.Module):
         u = jnp.asarray(u, dtype)
         empty = jnp.zeros((0, n, B), dtype)
         return cls(
-            model=model, ts=jnp.asarray(ts, dtype), t0=jnp.zeros((), dtype),
+            model=model, ts=jnp.asarray(ts, dtype), t0=jnp.asarray(t0, dtype),
             y0=jnp.asarray(y0, dtype), P=P, stops=jnp.zeros((0,), dtype), U=u[None], D=empty,
             R=empty, D0=jnp.zeros((n, B), dtype), R0=jnp.full((n, B), jnp.nan, dtype),
             U_pre=u if u_pre is None else jnp.asarray(u_pre, dtype),
             T_pre=jnp.asarray(0.0 if preequilibration is None else preequilibration, dtype),
             rtol=jnp.asarray(rtol, dtype), atol=jnp.asarray(atol, dtype),
+            controller=Controller() if controller is None else controller,
             preequilibrate=preequilibration is not None,
             # a traced duration is finite: the steady state is asked for by math.inf
             steady_state=isinstance(preequilibration, float) and preequilibration == math.inf,
@@ -125,20 +128,15 @@ class Problem(eqx.Module):
         """Patients in the batch."""
         return self.P.shape[-1]
 
+    def map_patients(self, fn) -> "Problem":
+        """A copy with `fn` applied to every per-patient leaf (`PATIENT_FIELDS`, patient
+        axis last); the other leaves are kept."""
+        return dataclasses.replace(self, **{f: fn(getattr(self, f)) for f in PATIENT_FIELDS})
+
     def take(self, sl: slice, size: int) -> "Problem":
         """The patients `sl` (NumPy leaves), padded to `size` by repeating the first
         patient of the slice (padding keeps one compiled shape for every chunk)."""
-        return dataclasses.replace(
-            self, **{f: _pad(np.asarray(getattr(self, f))[..., sl], size) for f in PATIENT_FIELDS}
-        )
-
-    def partition(self, patient, replicated) -> "Problem":
-        """A pytree of the problem's shape with `patient` at the per-patient leaves and
-        `replicated` elsewhere (e.g. ``PartitionSpec``s for `jax.shard_map`)."""
-        fields = {f.name: replicated for f in dataclasses.fields(self) if not _static(f)}
-        fields.update({f: patient for f in PATIENT_FIELDS})
-        fields["controller"] = jax.tree.map(lambda _: replicated, self.controller)
-        return dataclasses.replace(self, **fields)
+        return self.map_patients(lambda x: _pad(np.asarray(x)[..., sl], size))
 
     def as_arrays(self, dtype=jnp.float64) -> "Problem":
         """Every leaf as a JAX array of `dtype`."""
@@ -147,10 +145,6 @@ class Problem(eqx.Module):
 
 PATIENT_FIELDS = ("y0", "P", "U", "D", "R", "D0", "R0", "U_pre")
 """The fields of `Problem` with a patient axis (the last)."""
-
-
-def _static(field: dataclasses.Field) -> bool:
-    return bool(field.metadata.get("static", False))
 
 
 def _pad(x: np.ndarray, size: int) -> np.ndarray:
