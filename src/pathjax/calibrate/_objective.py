@@ -204,12 +204,17 @@ def _params(theta, base, fidx):
     return P.at[fidx].set(jnp.exp(theta.T))
 
 
+def _baseline(model, dtype):
+    """(input,) the model's baseline input levels."""
+    return jnp.asarray([spec.default for spec in model.input_specs], dtype)
+
+
 def _problem(model, P, U, ts, rtol, atol, T, y0=None) -> driver.Problem:
     """The driver's problem for patients with parameters `P` and inputs `U` (input,
     patient) held from t = 0: pre-equilibrated for `T` at the baseline inputs from the
     model's initial states, or started from `y0`."""
     n, B = len(model.state_specs), P.shape[1]
-    u_base = jnp.asarray([spec.default for spec in model.input_specs], P.dtype)
+    u_base = _baseline(model, P.dtype)
     return driver.Problem.held(
         model, ts, jnp.full((n, B), jnp.nan, P.dtype) if y0 is None else y0, P, U, rtol, atol,
         preequilibration=T if y0 is None else None,
@@ -219,24 +224,30 @@ def _problem(model, P, U, ts, rtol, atol, T, y0=None) -> driver.Problem:
 
 def _inputs(model, doses, S):
     """(n_u, S * D) input levels: baselines, insulin at each patient's concentration."""
-    u_base = jnp.asarray([spec.default for spec in model.input_specs], doses.dtype)
+    u_base = _baseline(model, doses.dtype)
     B = S * doses.shape[0]
     U = jnp.broadcast_to(u_base[:, None], (u_base.shape[0], B))
     return U.at[model.input_names.index("insulin")].set(jnp.tile(doses, S))
+
+
+def _score(obs, status, obs_idx, S, D, a, d0):
+    """χ² of every start from the observables (time, observable, S * D) of its solves
+    (inf where `status`, one per start, is not 0), and (ok, model values, scales)."""
+    R = obs[:, np.asarray(obs_idx)]
+    chi2, model_values, scales = _chi2(R.reshape(R.shape[0], R.shape[1], S, D), a, d0)
+    ok = (status == 0) & jnp.isfinite(chi2)
+    return jnp.where(ok, chi2, jnp.inf), (ok, model_values, scales)
 
 
 def _objective(model, obs_idx, max_steps, theta, base, fidx, doses, times, rtol, atol, T, a,
                d0):  # fmt: skip
     """χ² of every start (inf where a solve failed) and (ok, model values, scales): one
     driver solve of all starts x concentrations, pre-equilibration included."""
-    S, D, K = theta.shape[0], doses.shape[0], times.shape[0]
+    S, D = theta.shape[0], doses.shape[0]
     P = jnp.repeat(_params(theta, base, fidx), D, axis=1)
     sol = driver.solve(_problem(model, P, _inputs(model, doses, S), times, rtol, atol, T),
                        driver.Options("rodas5p", max_steps))  # fmt: skip
-    R = sol.obs[:, np.asarray(obs_idx)]
-    chi2, model_values, scales = _chi2(R.reshape(K, R.shape[1], S, D), a, d0)
-    ok = (jnp.max(sol.status.reshape(S, D), axis=1) == 0) & jnp.isfinite(chi2)
-    return jnp.where(ok, chi2, jnp.inf), (ok, model_values, scales)
+    return _score(sol.obs, jnp.max(sol.status.reshape(S, D), axis=1), obs_idx, S, D, a, d0)
 
 
 def _reverse_objective(model, obs_idx, max_steps, theta, base, fidx, doses, times, rtol,
@@ -244,21 +255,20 @@ def _reverse_objective(model, obs_idx, max_steps, theta, base, fidx, doses, time
     """`_objective` for reverse mode: the engine's checkpointed loop, and the
     pre-equilibration run once per start (`driver.preequilibrated`), not once per
     concentration."""
-    S, D, K = theta.shape[0], doses.shape[0], times.shape[0]
+    S, D = theta.shape[0], doses.shape[0]
     options = driver.Options("rodas5p", max_steps, driver.REVERSE_CHECKPOINTS)
     P = _params(theta, base, fidx)
     U = _inputs(model, doses, S)
     y_ss, status_pre = driver.preequilibrated(_problem(model, P, U[:, ::D], times, rtol, atol,
                                                        T), options)  # fmt: skip
+    # a failed start (its status says so) must not hand NaN on: a NaN initial state
+    # tells the driver to compute it from the parameters
     y_ss = jnp.where(jnp.isfinite(y_ss), y_ss, 0.0)
     Pt = jnp.repeat(P, D, axis=1)
     sol = driver.solve(_problem(model, Pt, U, times, rtol, atol, T, y0=jnp.repeat(y_ss, D, 1)),
                        options)  # fmt: skip
-    R = sol.obs[:, np.asarray(obs_idx)]
-    chi2, model_values, scales = _chi2(R.reshape(K, R.shape[1], S, D), a, d0)
     status = jnp.maximum(status_pre, jnp.max(sol.status.reshape(S, D), axis=1))
-    ok = (status == 0) & jnp.isfinite(chi2)
-    return jnp.where(ok, chi2, jnp.inf), (ok, model_values, scales)
+    return _score(sol.obs, status, obs_idx, S, D, a, d0)
 
 
 @functools.lru_cache(maxsize=16)
