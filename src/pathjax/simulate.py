@@ -71,7 +71,7 @@ class Batch(NamedTuple):
         return driver.Problem(
             model=model, ts=self.t, t0=np.asarray(self.t0), y0=y0, P=self.P,
             stops=cp.stops, U=cp.inputs, D=cp.doses, R=cp.resets, D0=cp.initial_doses,
-            R0=cp.initial_resets, U_pre=np.repeat(baseline[:, None], n, axis=1),
+            R0=cp.initial_resets, U_pre=np.broadcast_to(baseline[:, None], (len(baseline), n)),
             T_pre=np.asarray(float(T or 0.0)), rtol=np.asarray(rtol),
             atol=np.asarray(atol), preequilibrate=bool(T), steady_state=T == math.inf,
         )  # fmt: skip

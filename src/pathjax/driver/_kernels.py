@@ -30,7 +30,7 @@ _COTANGENT_BATCH = 8
 class Trajectories:
     """States, observables, status, steps and lockstep iterations of every patient."""
 
-    outside_trace: bool = False
+    outside_trace = False
     ranks = {"ys": 3, "obs": 3, "status": 1, "n_steps": 1, "iterations": 1}
 
     def __call__(self, problem: Problem, options: Options) -> dict:
