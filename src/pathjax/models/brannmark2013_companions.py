@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING
 
 from .._errors import InputError
 from ..protocol import Protocol
+from ._brannmark2013_tables import DIABETIC_CONDITION
 from ._notes import EMAX_NOTE
 
 if TYPE_CHECKING:
@@ -240,7 +241,6 @@ def calibration() -> "Calibration":
     """The human adipocyte data of Brännmark 2013 mapped onto the normal cell's readouts
     (`pathjax.calibrate`), and which parameters each donor group calibrates."""
     from ..calibrate._data import Calibration, DataSpec
-    from .brannmark2013 import DIABETIC_CONDITION
 
     def dose(name, readout, arms=("n", "d"), time=_DOSE_TIME, note=""):
         return DataSpec(name, readout, "dose", arms, False, True, time, note=note)
