@@ -49,6 +49,7 @@ _SUBMODULES = (
     "io",
     "model",
     "models",
+    "petab",
     "plot",
     "population",
     "protocol",

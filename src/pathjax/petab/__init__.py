@@ -1,0 +1,63 @@
+"""PEtab problems: any SBML model and data set, evaluated and calibrated as one batch.
+
+`load` reads a PEtab v1 or v2 problem (YAML + SBML + condition/experiment, observable,
+measurement and parameter tables) with the `petab` library, imports the SBML model with
+`pathjax.sbml.load`, and returns a `PetabProblem`:
+
+* ``problem.nllh(x=None)``: the negative log-likelihood at the nominal parameters or at
+  ``x`` (PEtab parameter id -> linear value); ``problem.nllh_batch(X)`` for many
+  parameter vectors as one batched solve (the starts of a multi-start, a profile, a
+  sample);
+* ``problem.gradient(x=None)``: its gradient by autodiff through the engine (forward mode
+  up to `FORWARD_UP_TO` estimated parameters, reverse mode above);
+* ``problem.simulation_table(x=None)``: PEtab's simulation table (a pandas DataFrame);
+* `pathjax.calibrate.fit` and `pathjax.calibrate.profile` accept a problem.
+
+What is supported (everything the PEtab benchmark collection's problems use):
+
+* observable and noise formulas with ``observableParameter``/``noiseParameter``
+  placeholders and per-measurement overrides (numbers or parameter ids); formulas may
+  read species, parameters, compartments, assignment-rule targets, parameter-table
+  ids and ``time``;
+* noise models normal and Laplace, observable transformations lin/log/log10 (v2:
+  ``normal``, ``laplace``, ``log-normal``, ``log-laplace``);
+* condition-table overrides of parameters, compartments and initial species values
+  (a species with ``hasOnlySubstanceUnits`` is set as an amount); NaN keeps the value
+  the species has (after pre-equilibration, or the model's initial value);
+* pre-equilibration conditions: the steady state by the driver's Newton solve
+  (integration where Newton fails; a condition without steady state flags the
+  parameter vector, ``nllh = inf``), each distinct pre-equilibration solved once;
+* measurement times including ``inf`` (the simulation condition's steady state);
+* parameter scales lin/log/log10 (v2: log10 for parameters with a positive lower
+  bound, else linear), estimate flags and bounds;
+* priors (v1 ``objectivePriorType``: uniform, normal, laplace, logNormal, logLaplace,
+  parameterScaleUniform/Normal/Laplace; v2 ``priorDistribution``: uniform, normal,
+  laplace, log-normal, log-laplace, log-uniform): `PetabProblem.neg_log_prior`, added
+  to the objective that `calibrate.fit` minimises; ``nllh`` stays the likelihood.
+
+Not supported, each an `pathjax.InputError` naming the table, column and value:
+mapping tables, several models or sub-problems, v2 experiments with more than one
+period after the pre-equilibration or periods starting at different times, other
+noise or prior distributions, and the SBML constructs `pathjax.sbml` refuses.
+
+Examples:
+    >>> import pathjax
+    >>> problem = pathjax.petab.load(pathjax.petab.example())
+    >>> problem.parameter_ids
+    ('k1', 'k2', 'scale', 'sigma')
+"""
+
+from pathlib import Path
+
+from ._problem import FORWARD_UP_TO as FORWARD_UP_TO
+from ._problem import PetabProblem as PetabProblem
+from ._problem import load as load
+
+__all__ = ["FORWARD_UP_TO", "PetabProblem", "example", "load"]
+
+
+def example() -> Path:
+    """The YAML file of a small PEtab v1 problem shipped with pathjax (a conversion
+    reaction A <-> B observed through a scaled B, pre-equilibrated, with a
+    steady-state measurement)."""
+    return Path(__file__).resolve().parent.parent / "data" / "petab" / "conversion" / "problem.yaml"
