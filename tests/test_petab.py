@@ -3,6 +3,7 @@ gradients against finite differences, the simulation table against the `petab` l
 own likelihood, v1 against its v2 conversion, and bad input."""
 
 import contextlib
+import functools
 import math
 import shutil
 import warnings
@@ -28,9 +29,14 @@ REFERENCE_LLH = {
 # --------------------------------------------------------------------------- the example
 
 
+@functools.cache
+def _measurements() -> pd.DataFrame:
+    return pd.read_csv(pathjax.petab.example().parent / "measurements.tsv", sep="\t")
+
+
 def analytic_nllh(k1=0.8, k2=0.3, scale=2.0, sigma=0.05, u_high=2.0):
     """The example's nllh from the closed-form solution of A <-> B (A + B = 1)."""
-    m = pd.read_csv(pathjax.petab.example().parent / "measurements.tsv", sep="\t")
+    m = _measurements()
     b0 = k1 * 0.2 / (k1 * 0.2 + k2)
     total = 0.0
     for row in m.itertuples():
@@ -177,6 +183,7 @@ def test_benchmark_collection_reference_likelihoods(name):
     assert problem.nllh() == pytest.approx(-REFERENCE_LLH[name], abs=1e-3)
 
 
+@pytest.mark.slow
 def test_benchmark_gradient_equals_finite_differences():
     """Boehm 2014 (no pre-equilibration, 9 parameters): forward and reverse mode against
     central differences on the log scale."""

@@ -1,6 +1,7 @@
 """Calibration of a model to measurements: many starts optimised as one batch.
 
-* `fit`: Brännmark 2013 against the human adipocyte data (normal donors, or the
+* `fit`: a PEtab problem (`pathjax.petab`; every start as one batch, returns a
+  `pathjax.petab.PetabFit`), or Brännmark 2013 against the human adipocyte data (normal donors, or the
   diabetes parameters against the type 2 diabetic donors starting from the normal fit);
   returns a `CalibrationResult`, whose ``save(folder)`` writes ``fit.json``,
   ``predictions.csv`` and ``fit.png``.
@@ -11,6 +12,8 @@
 * `Calibration`: what a model is calibrated against, one of its companions
   (``model.companions.calibration``, see `pathjax.model.Companions`); Brännmark 2013's
   gives `BRANNMARK2013`, `SKIPPED` and `DIABETES_PARAMETERS`.
+* `profile`: profile likelihoods of a PEtab problem's fit, every profile advanced as
+  one batch (`pathjax.petab.profile`).
 * `minimize`: the batched optimiser (Adam, then L-BFGS, per start) on any
   ``theta -> (f, grad, ok)``.
 * `plot_fit`: data against model, one panel per data set.
@@ -23,6 +26,7 @@ Examples:
 """
 
 from ..models import brannmark2013_companions as _brannmark2013
+from ..petab import profile as profile
 from ._data import Calibration as Calibration
 from ._data import DataSpec as DataSpec
 from ._data import Observations as Observations
@@ -66,4 +70,5 @@ __all__ = [
     "load_observations",
     "minimize",
     "plot_fit",
+    "profile",
 ]

@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 
 from .._errors import InputError, check_int
-from ..model import Model
 from ..simulate import check_tolerance
 from . import _data, _setup
 from ._objective import PREEQUILIBRATION, Design, Problem, choose_mode, make_design, pack
@@ -20,7 +19,7 @@ __all__ = ["fit"]
 
 
 def fit(
-    model: str | Model = "brannmark2013",
+    model: Any = "brannmark2013",
     data: str | Path | None = None,
     condition: str = "normal",
     *,
@@ -41,8 +40,15 @@ def fit(
     final_rtol: float = 1e-8,
     final_atol: float = 1e-12,
     progress: bool | Callable[[str, int, float], None] = False,
-) -> CalibrationResult:
-    """Calibrate Brännmark 2013 to the human adipocyte data, every start in one batch.
+) -> Any:
+    """Calibrate a model to data, every start in one batch.
+
+    Given a PEtab problem (a `pathjax.petab.PetabProblem` or the path of its YAML
+    file) as `model`, this is `pathjax.petab.fit` (its starts, seed, adam_steps,
+    lbfgs_steps, learning_rate, mode and progress apply; the options below that
+    describe the bundled adipocyte data do not) and returns a `pathjax.petab.PetabFit`.
+
+    Otherwise it calibrates Brännmark 2013 to the human adipocyte data:
 
     The objective is the weighted χ² of the data points of one donor group (see
     `pathjax.calibrate.load_observations` for the data mapping): residuals
@@ -112,6 +118,20 @@ def fit(
         >>> bool(res.chi2 < res.chi2_published)
         True
     """
+    if _is_petab(model):
+        from .. import petab
+
+        given = {k: v for k, v in dict(data=data, condition=condition, params=params,
+                 datasets=datasets, observations=observations, base=base, bounds=bounds).items()
+                 if v not in (None, "normal")}  # fmt: skip
+        if given or spread != 100.0:
+            raise InputError(
+                f"{', '.join(given) or 'spread'}: not options of a PEtab problem's fit "
+                "(the problem's tables say what is fitted)"
+            )
+        return petab.fit(model, starts=starts, seed=seed, adam_steps=adam_steps,
+                         lbfgs_steps=lbfgs_steps, learning_rate=learning_rate,
+                         mode=None if mode == "auto" else mode, progress=progress)  # fmt: skip
     t_start = time.perf_counter()
     m, calibration = _setup.calibrated_model(model)
     if condition not in _data.ARMS:
@@ -340,6 +360,15 @@ def fit(
         normal_fit=normal_result,
     )
     return result
+
+
+def _is_petab(model: Any) -> bool:
+    """A PEtab problem, or the path of a YAML file (a PEtab problem's)."""
+    from ..petab import PetabProblem
+
+    if isinstance(model, PetabProblem):
+        return True
+    return isinstance(model, str | Path) and str(model).endswith((".yaml", ".yml"))
 
 
 def _at_point(problem: Problem, values: Mapping[str, float], packed, n_starts: int, mode: str,

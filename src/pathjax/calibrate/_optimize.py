@@ -11,7 +11,7 @@ Starts never influence each other:
   kept;
 * the L-BFGS phase backtracks each start's step on its own (Armijo condition); a start
   whose step cannot be accepted restarts its memory, and stops after two such failures in
-  a row;
+  a row; with an empty memory (first step, restarts) the step is at most of unit length;
 * parameters live in log space and are projected onto their bounds after every step.
 """
 
@@ -27,7 +27,7 @@ __all__ = ["OptimizeResult", "minimize"]
 
 ValueAndGrad = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]
 _ARMIJO = 1e-4
-_BACKTRACK = (1.0, 0.3, 0.1, 0.03)
+_BACKTRACK = (1.0, 0.3, 0.1, 0.03, 0.01, 0.003, 1e-3, 3e-4, 1e-4)
 
 
 class OptimizeResult(NamedTuple):
@@ -148,11 +148,17 @@ def minimize(
         state = fresh
         active = alive & ok
         stalls = np.zeros(S, int)
+        fresh_memory = np.ones(S, bool)
         for it in range(lbfgs_steps):
             if not active.any():
                 break
             d, new_state = direction_fn(jnp.asarray(g), state, jnp.asarray(theta))
             d = -np.asarray(d)
+            # with an empty memory the direction is the raw gradient, whose length has
+            # no relation to a good step: at most unit length, as after a restart below
+            d[fresh_memory] /= np.maximum(
+                1.0, np.linalg.norm(d[fresh_memory], axis=1, keepdims=True)
+            )
             blocked = ((theta <= lower) & (d < 0)) | ((theta >= upper) & (d > 0))
             d = np.where(blocked, 0.0, d)
             descent = np.sum(d * g, axis=1) < 0
@@ -182,6 +188,7 @@ def minimize(
             stuck = active & ~accepted
             theta, f, g = new_theta, new_f, new_g
             state = _select(moved & ~restart, new_state, fresh)
+            fresh_memory = ~(moved & ~restart)
             stalls = np.where(stuck, stalls + 1, 0)
             active = active & (stalls < 2)
             better = f < best_f

@@ -11,7 +11,11 @@ measurement and parameter tables) with the `petab` library, imports the SBML mod
 * ``problem.gradient(x=None)``: its gradient by autodiff through the engine (forward mode
   up to `FORWARD_UP_TO` estimated parameters, reverse mode above);
 * ``problem.simulation_table(x=None)``: PEtab's simulation table (a pandas DataFrame);
-* `pathjax.calibrate.fit` and `pathjax.calibrate.profile` accept a problem.
+* `pathjax.calibrate.fit(problem, starts=N, seed=S)` (= `fit`): every start of a
+  multi-start fit as one batch, returning a `PetabFit` (best point, every start's
+  trace, ``save(folder)``); `pathjax.calibrate.profile(problem, fit, parameters=...)`
+  (= `profile`): profile likelihoods, all profiles advanced as one batch, with
+  confidence intervals at the χ² threshold.
 
 What is supported (everything the PEtab benchmark collection's problems use):
 
@@ -49,11 +53,24 @@ Examples:
 
 from pathlib import Path
 
+from ._fit import PetabFit as PetabFit
+from ._fit import fit as fit
 from ._problem import FORWARD_UP_TO as FORWARD_UP_TO
 from ._problem import PetabProblem as PetabProblem
 from ._problem import load as load
+from ._profile import Profiles as Profiles
+from ._profile import profile as profile
 
-__all__ = ["FORWARD_UP_TO", "PetabProblem", "example", "load"]
+__all__ = [
+    "FORWARD_UP_TO",
+    "PetabFit",
+    "PetabProblem",
+    "Profiles",
+    "example",
+    "fit",
+    "load",
+    "profile",
+]
 
 
 def example() -> Path:

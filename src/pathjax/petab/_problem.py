@@ -1,5 +1,6 @@
 """`PetabProblem`: a loaded PEtab problem, its likelihood, gradient and simulations."""
 
+import functools
 import math
 import numbers
 from collections.abc import Mapping, Sequence
@@ -34,7 +35,8 @@ def load(path: str | Path, *, rtol: float = 1e-8, atol: float = 1e-12,
         max_steps: attempted steps allowed per experiment and parameter vector.
 
     Returns:
-        A `PetabProblem`.
+        A `PetabProblem`. Loading the same unchanged problem with the same settings
+        again returns the same object (its compiled programs are reused).
 
     Raises:
         InputError: the file is missing or invalid, or uses something not supported.
@@ -50,8 +52,32 @@ def load(path: str | Path, *, rtol: float = 1e-8, atol: float = 1e-12,
     rtol, atol = check_tolerance("rtol", rtol), check_tolerance("atol", atol)
     if not isinstance(max_steps, numbers.Integral) or max_steps < 1:
         raise InputError(f"max_steps must be a positive integer, got {max_steps!r}")
-    spec = read(path)
-    return PetabProblem(spec, rtol=rtol, atol=atol, max_steps=int(max_steps))
+    p = Path(path).resolve()
+    if not p.is_file():
+        raise InputError(f"PEtab problem: no such file {str(path)!r}")
+    stamp = tuple((f.name, f.stat().st_mtime_ns, f.stat().st_size) for f in sorted(p.parent.iterdir())
+                  if f.is_file())  # fmt: skip
+    return _load(p, stamp, rtol, atol, int(max_steps))
+
+
+@functools.lru_cache(maxsize=8)
+def _load(path: Path, stamp: tuple, rtol: float, atol: float, max_steps: int) -> "PetabProblem":
+    """One problem object (and so one set of compiled programs) per problem folder
+    state and settings."""
+    return PetabProblem(read(path), rtol=rtol, atol=atol, max_steps=max_steps)
+
+
+def _bucket(n: int) -> int:
+    """Batch sizes are padded to a power of two, so fits, profiles and batches of
+    nearby sizes share one compiled program."""
+    return 1 << max(0, (n - 1).bit_length())
+
+
+def _padded(a: np.ndarray) -> np.ndarray:
+    """`a` (n, ...) padded to `_bucket(n)` rows by repeating its first row."""
+    n = a.shape[0]
+    extra = _bucket(n) - n
+    return np.concatenate([a, np.repeat(a[:1], extra, axis=0)]) if extra else a
 
 
 class PetabProblem:
@@ -165,10 +191,11 @@ class PetabProblem:
     def _values(self, full: np.ndarray) -> np.ndarray:
         import jax.numpy as jnp
 
+        n = full.shape[0]
         sim, sigma, ok, _ = self._compiled.program("simulate")(
-            jnp.asarray(full), self.rtol, self.atol
+            jnp.asarray(_padded(full)), self.rtol, self.atol
         )
-        return self._nllh_from(np.asarray(sim), np.asarray(sigma), np.asarray(ok))
+        return self._nllh_from(np.asarray(sim)[:n], np.asarray(sigma)[:n], np.asarray(ok)[:n])
 
     def _nllh_from(self, sim: np.ndarray, sigma: np.ndarray, ok: np.ndarray) -> np.ndarray:
         from ._objective import _neg_llh
@@ -207,9 +234,11 @@ class PetabProblem:
         if mode not in ("value", "forward", "reverse"):
             raise InputError(f"mode must be 'forward', 'reverse' or 'value', got {mode!r}")
         fn = self._compiled.program(mode)
-        f, ok, g = fn(jnp.asarray(theta, jnp.float64), self.rtol, self.atol, float(with_prior))
-        ok = np.asarray(ok)
-        return np.where(ok, np.asarray(f), np.inf), np.asarray(g), ok
+        theta = np.asarray(theta, dtype=np.float64)
+        n = theta.shape[0]
+        f, ok, g = fn(jnp.asarray(_padded(theta)), self.rtol, self.atol, float(with_prior))
+        ok = np.asarray(ok)[:n]
+        return np.where(ok, np.asarray(f)[:n], np.inf), np.asarray(g)[:n], ok
 
     def neg_log_prior(self, x: Mapping[str, float] | None = None) -> float:
         """Negative log prior density at `x` (0 without priors)."""
