@@ -73,8 +73,27 @@ __all__ = [
 ]
 
 
+BUNDLED = ("brannmark2013", "conversion")
+"""The PEtab problems shipped with pathjax (`bundled`)."""
+
+
+def bundled(name: str) -> Path:
+    """The YAML file of a PEtab problem shipped with pathjax:
+
+    * ``"brannmark2013"``: Brännmark 2013 against the human adipocyte data, normal and
+      type 2 diabetic arms in one problem (the diabetes parameters estimated in the T2D
+      conditions only); see the README in its folder;
+    * ``"conversion"``: `example`.
+    """
+    from .._errors import unknown_name
+
+    if name not in BUNDLED:
+        raise unknown_name("bundled PEtab problem", name, BUNDLED)
+    return Path(__file__).resolve().parent.parent / "data" / "petab" / name / "problem.yaml"
+
+
 def example() -> Path:
     """The YAML file of a small PEtab v1 problem shipped with pathjax (a conversion
     reaction A <-> B observed through a scaled B, pre-equilibrated, with a
     steady-state measurement)."""
-    return Path(__file__).resolve().parent.parent / "data" / "petab" / "conversion" / "problem.yaml"
+    return bundled("conversion")
