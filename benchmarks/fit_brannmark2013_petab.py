@@ -41,7 +41,7 @@ def main() -> None:
                                  atol=1e-9)  # fmt: skip
     published = chi2_per_arm(problem)
     t = time.perf_counter()
-    fit = pathjax.calibrate.fit(problem, starts=args.starts, seed=args.seed,
+    fit = pathjax.petab.fit(problem, starts=args.starts, seed=args.seed,
                                 include_nominal=True, adam_steps=args.adam_steps,
                                 lbfgs_steps=args.lbfgs_steps, progress=True)  # fmt: skip
     wall = time.perf_counter() - t
