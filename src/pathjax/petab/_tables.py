@@ -163,9 +163,17 @@ def _isnan(x: Any) -> bool:
 
 
 def _check_prior(kind: str, params: tuple[float, ...], where: str) -> None:
-    need = {"uniform": 2, "logUniform": 2}.get(kind, 2)
-    if len(params) != need or not all(math.isfinite(v) for v in params):
-        raise InputError(f"{where}: prior {kind!r} needs {need} finite parameters, got {params}")
+    """Every supported prior has two parameters (location/scale or lower/upper)."""
+    if len(params) != 2 or not all(math.isfinite(v) for v in params):
+        raise InputError(f"{where}: prior {kind!r} needs 2 finite parameters, got {params}")
+
+
+def _open(loader: Any, path: Path) -> Any:
+    """The `petab` library's problem object, its failure as an `InputError`."""
+    try:
+        return loader(str(path))
+    except Exception as e:  # the library raises many kinds for a bad problem
+        raise InputError(f"PEtab problem {str(path)!r} does not load: {e}") from None
 
 
 # --------------------------------------------------------------------------- v1
@@ -176,10 +184,7 @@ def _read_v1(path: Path) -> Spec:
     from petab.v1 import measurements as meas
     from petab.v1.observables import get_formula_placeholders
 
-    try:
-        problem = v1.Problem.from_yaml(str(path))
-    except Exception as e:
-        raise InputError(f"PEtab problem {str(path)!r} does not load: {e}") from None
+    problem = _open(v1.Problem.from_yaml, path)
     if problem.model is None or problem.model.type_id != "sbml":
         raise InputError(f"PEtab problem {str(path)!r}: pathjax needs an SBML model")
     sbml = Path(path).parent / _v1_sbml_file(path)
@@ -362,10 +367,7 @@ def _lint(problem: Any, path: Path, lint: Any) -> None:
 def _read_v2(path: Path) -> Spec:
     import petab.v2 as v2
 
-    try:
-        problem = v2.Problem.from_yaml(str(path))
-    except Exception as e:
-        raise InputError(f"PEtab problem {str(path)!r} does not load: {e}") from None
+    problem = _open(v2.Problem.from_yaml, path)
     if len(problem.models) != 1 or problem.model.type_id != "sbml":
         raise InputError(f"PEtab problem {str(path)!r}: pathjax needs exactly one SBML model")
     if problem.mappings:
