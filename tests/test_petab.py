@@ -174,6 +174,75 @@ def test_unsupported_tables_are_refused_before_compiling(tmp_path):
         pathjax.petab.load(folder / "problem.yaml")
 
 
+def _simulated(problem) -> np.ndarray:
+    with _quiet():
+        return problem.simulation_table()["simulation"].to_numpy()
+
+
+@pytest.mark.parametrize("symbol", ["B", "Bamount"])
+def test_amount_species_mean_amounts_in_formulas(example, tmp_path, symbol):
+    # B as an amount (hasOnlySubstanceUnits) in a compartment of size 2, with the same
+    # concentration dynamics as the example; "Bamount" is an amount-valued species set
+    # by an assignment rule. PEtab formulas read both as amounts (SBML semantics).
+    folder = _copy(tmp_path)
+    model = folder / "model.xml"
+    _edit(model, '<compartment id="cell" size="1"', '<compartment id="cell" size="2"')
+    _edit(model, 'id="B" compartment="cell" initialConcentration="0" hasOnlySubstanceUnits="false"',
+          'id="B" compartment="cell" initialConcentration="0" hasOnlySubstanceUnits="true"')  # fmt: skip
+    _edit(model, "<ci>cell</ci><ci>k2</ci><ci>B</ci>", "<ci>k2</ci><ci>B</ci>")
+    _edit(model, "</listOfSpecies>", '<species id="Bamount" compartment="cell" '
+          'hasOnlySubstanceUnits="true" boundaryCondition="false" constant="false"/>'
+          "</listOfSpecies>")  # fmt: skip
+    _edit(model, "<listOfReactions>", '<listOfRules><assignmentRule variable="Bamount">'
+          '<math xmlns="http://www.w3.org/1998/Math/MathML"><ci>B</ci></math>'
+          "</assignmentRule></listOfRules><listOfReactions>")  # fmt: skip
+    _edit(folder / "observables.tsv", "observableParameter1_B_scaled * B",
+          f"observableParameter1_B_scaled * {symbol}")  # fmt: skip
+    problem = pathjax.petab.load(folder / "problem.yaml")
+    rows = _measurements()["observableId"].to_numpy() == "B_scaled"
+    got, want = _simulated(problem), _simulated(example)
+    np.testing.assert_allclose(got[rows], 2.0 * want[rows], rtol=1e-6)
+    np.testing.assert_allclose(got[~rows], want[~rows], rtol=1e-6)
+
+
+def test_condition_values_replace_initial_assignments(example, tmp_path):
+    # Every condition sets u; an initial assignment to u in the model must not win.
+    folder = _copy(tmp_path)
+    _edit(folder / "model.xml", "<listOfReactions>", '<listOfInitialAssignments>'
+          '<initialAssignment symbol="u"><math xmlns="http://www.w3.org/1998/Math/MathML">'
+          "<apply><times/><cn>5</cn><ci>k1</ci></apply></math></initialAssignment>"
+          "</listOfInitialAssignments><listOfReactions>")  # fmt: skip
+    problem = pathjax.petab.load(folder / "problem.yaml")
+    assert problem.nllh() == pytest.approx(example.nllh(), rel=1e-10)
+
+
+def test_step_size_underflow_is_solved_again_at_a_looser_atol(example, monkeypatch):
+    # Vector 1 of 2 "underflows" at the problem's atol: only it is taken from the
+    # second call, made at UNDERFLOW_RETRY x atol.
+    calls = []
+    real = example._compiled.program("value")
+
+    def fake(kind):
+        def run(theta, rtol, atol, wp):
+            calls.append(atol)
+            f, ok, g, _ = real(theta, rtol, atol, wp)
+            first = atol == example.atol
+            under = np.arange(theta.shape[0]) == 1
+            f = np.where(under & first, np.inf, np.asarray(f) + (0.0 if first else 1.0))
+            return f, np.asarray(ok) & ~(under & first), g, under & first
+
+        return run
+
+    monkeypatch.setattr(example._compiled, "program", fake)
+    theta = example.to_scale(np.array([[0.8, 0.3, 2.0, 0.05], [0.7, 0.3, 2.0, 0.05]]))
+    f, _, ok = example.value_and_grad(theta, mode="value")
+    retry = pathjax.petab.UNDERFLOW_RETRY
+    assert calls == [example.atol, example.atol * retry]
+    assert ok.all() and np.isfinite(f).all()
+    assert f[1] == pytest.approx(real(theta, example.rtol, example.atol * retry, 1.0)[0][1] + 1)
+    assert f[0] == pytest.approx(example.value_and_grad(theta[:1], mode="value")[0][0])
+
+
 # --------------------------------------------------------------------------- the collection
 
 

@@ -119,13 +119,33 @@ def test_rule_sized_compartment_with_reacting_species():
         )
 
 
-def test_required_package():
+def _comp_document(submodel: bool) -> str:
     doc = libsbml.SBMLDocument(libsbml.SBMLNamespaces(3, 1, "comp", 1))
     doc.setPackageRequired("comp", True)
     m = doc.createModel()
     m.setId("composite")
+    c = m.createCompartment()
+    c.setId("c"), c.setSize(1.0), c.setConstant(True)
+    s = m.createSpecies()
+    s.setId("A"), s.setCompartment("c"), s.setInitialConcentration(1.0)
+    s.setHasOnlySubstanceUnits(False), s.setBoundaryCondition(False), s.setConstant(False)
+    if submodel:
+        inner = doc.getPlugin("comp").createModelDefinition()
+        inner.setId("inner")
+        sub = m.getPlugin("comp").createSubmodel()
+        sub.setId("part"), sub.setModelRef("inner")
+    return libsbml.writeSBMLToString(doc)
+
+
+def test_required_package():
     with pytest.raises(InputError, match="package 'comp'"):
-        pathjax.sbml.load(libsbml.writeSBMLToString(doc))
+        pathjax.sbml.load(_comp_document(submodel=True))
+
+
+def test_comp_declared_but_unused_is_core_sbml():
+    # Some tools write the comp namespace (required) into flat models.
+    model = pathjax.sbml.load(_comp_document(submodel=False))
+    assert model.state_names == ("A",)
 
 
 def test_non_finite_initial_value():

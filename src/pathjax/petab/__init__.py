@@ -56,6 +56,7 @@ from pathlib import Path
 from ._fit import PetabFit as PetabFit
 from ._fit import fit as fit
 from ._problem import FORWARD_UP_TO as FORWARD_UP_TO
+from ._problem import UNDERFLOW_RETRY as UNDERFLOW_RETRY
 from ._problem import PetabProblem as PetabProblem
 from ._problem import load as load
 from ._profile import Profiles as Profiles
@@ -65,6 +66,7 @@ __all__ = [
     "FORWARD_UP_TO",
     "PetabFit",
     "PetabProblem",
+    "UNDERFLOW_RETRY",
     "Profiles",
     "example",
     "fit",

@@ -32,7 +32,7 @@ import numpy as np
 import sympy as sp
 
 from .. import driver
-from .._errors import InputError
+from .._errors import InputError, Status
 from ..model import Model
 from ..protocol import Protocol
 from ._formula import compile_formula, symbols_of
@@ -102,6 +102,9 @@ class Group:
     formula: Callable
     noise: Callable
     needs: tuple[tuple[str, str, int], ...]  # (symbol, kind, index) read by the formulas
+    # (species, compartment's kind, index): amount-valued species the formulas read,
+    # whose model value (a concentration) is multiplied by the compartment size
+    amounts: tuple[tuple[str, str, int], ...]
     overrides: Slots  # (M, n_placeholders)
     noise_overrides: Slots
     placeholders: tuple[str, ...]
@@ -250,6 +253,11 @@ def build_layout(spec: Spec, model: Model) -> Layout:
                 nover.set(r, j, v, f"{w}, column noiseParameters")
         where = f"observable table, row {oid!r}"
         needs = _needs(obs, where_model, par_index, where)
+        scaled_by = tuple(
+            (name, *where_model[amounts[name]])
+            for name, kind, _ in needs
+            if kind in ("state", "obs") and amounts.get(name) in where_model
+        )
         groups.append(
             Group(
                 rows=rows,
@@ -260,6 +268,7 @@ def build_layout(spec: Spec, model: Model) -> Layout:
                 formula=compile_formula(obs.formula, f"{where}, column observableFormula"),
                 noise=compile_formula(obs.noise, f"{where}, column noiseFormula"),
                 needs=needs,
+                amounts=scaled_by,
                 overrides=over.build(),
                 noise_overrides=nover.build(),
                 placeholders=obs.placeholders,
@@ -477,18 +486,26 @@ def _evaluate(g: Group, ys, obs, P, full, env):
     """(n_x, M) simulated values and noise scales of one observable's measurements."""
     nx = full.shape[0]
     M = g.rows.size
+
+    def read(kind: str, i: int):
+        if kind == "state":
+            return ys[g.k, i, :, g.exp].T  # (n_x, M)
+        if kind == "obs":
+            return obs[g.k, i, :, g.exp].T
+        if kind == "param":
+            return P[:, g.exp, i]
+        return full[:, i][:, None]  # "table"
+
     values: dict[str, Any] = {}
     for name, kind, i in g.needs:
         if kind == "time":
             values[name] = jnp.asarray(g.t)[None]
-        elif kind == "state":
-            values[name] = ys[g.k, i, :, g.exp].T  # (n_x, M)
-        elif kind == "obs":
-            values[name] = obs[g.k, i, :, g.exp].T
-        elif kind == "param":
-            values[name] = P[:, g.exp, i]
-        elif kind == "table":
-            values[name] = full[:, i][:, None]
+        elif kind != "self":
+            values[name] = read(kind, i)
+    # A hasOnlySubstanceUnits species means its amount in PEtab's formulas (SBML
+    # semantics); the model holds every species as a concentration.
+    for name, kind, i in g.amounts:
+        values[name] = values[name] * read(kind, i)
     over = g.overrides.fill(full, env)  # (n_x, M, n_ph)
     for j, ph in enumerate(g.placeholders):
         values[ph] = over[..., j]
@@ -535,7 +552,8 @@ class Compiled:
     @functools.cache  # noqa: B019 - one compiled program per kind and instance
     def program(self, kind: str) -> Callable:
         """``kind``: ``"simulate"`` (sim, sigma, ok, status of full vectors),
-        ``"value"``, ``"forward"``, ``"reverse"`` (objective and gradient on the scale)."""
+        ``"value"``, ``"forward"``, ``"reverse"`` (objective, ok, gradient on the scale
+        and whether a solve underflowed its step size, of values on the scale)."""
         L = self.layout
         if kind == "simulate":
             opts = driver.Options("rodas5p", self.max_steps)
@@ -546,24 +564,24 @@ class Compiled:
 
         def objective(theta, rtol, atol, with_prior):
             full = self.full(theta)
-            f, _, _, ok, _ = nllh_terms(L, full, opts, rtol, atol)
+            f, _, _, ok, status = nllh_terms(L, full, opts, rtol, atol)
             if priors:
                 th = _scaled_full(full, L.scales, theta, L.free)
                 f = f + with_prior * neg_log_prior(full, th, priors)
-            return f, ok
+            return f, (ok, underflowed(status))
 
         if kind == "value":
-            return jax.jit(lambda th, rtol, atol, wp: (*objective(th, rtol, atol, wp),
-                                                        jnp.zeros_like(th)))  # fmt: skip
+            return jax.jit(lambda th, rtol, atol, wp: _flat(*objective(th, rtol, atol, wp),
+                                                             jnp.zeros_like(th)))  # fmt: skip
         if kind == "reverse":
 
             def vg(theta, rtol, atol, wp):
                 def total(th):
-                    f, ok = objective(th, rtol, atol, wp)
-                    return jnp.sum(jnp.where(ok, f, 0.0)), (f, ok)
+                    f, (ok, under) = objective(th, rtol, atol, wp)
+                    return jnp.sum(jnp.where(ok, f, 0.0)), (f, (ok, under))
 
-                (_, (f, ok)), g = jax.value_and_grad(total, has_aux=True)(theta)
-                return f, ok, jnp.where(ok[:, None] & jnp.isfinite(g), g, 0.0)
+                (_, (f, aux)), g = jax.value_and_grad(total, has_aux=True)(theta)
+                return _flat(f, aux, jnp.where(aux[0][:, None] & jnp.isfinite(g), g, 0.0))
 
             return jax.jit(vg)
 
@@ -575,11 +593,22 @@ class Compiled:
                 return jax.jvp(lambda th: objective(th, rtol, atol, wp), (theta,), (v,),
                                has_aux=True)  # fmt: skip
 
-            f, df, ok = jax.vmap(one, out_axes=(None, 0, None))(basis)
+            f, df, aux = jax.vmap(one, out_axes=(None, 0, None))(basis)
             g = df.T
-            return f, ok, jnp.where(ok[:, None] & jnp.isfinite(g), g, 0.0)
+            return _flat(f, aux, jnp.where(aux[0][:, None] & jnp.isfinite(g), g, 0.0))
 
         return jax.jit(fwd)
+
+
+def underflowed(status):
+    """(n_x,) whether any experiment of a parameter vector stopped on a step-size
+    underflow (the absolute tolerance below the round-off of its states)."""
+    return jnp.any(status == int(Status.STEP_SIZE_UNDERFLOW), axis=1)
+
+
+def _flat(f, aux, g):
+    """The objective programs' outputs: (f, ok, grad, underflowed), each (n_x, ...)."""
+    return f, aux[0], g, aux[1]
 
 
 def _scaled_full(full, scales, theta, free):

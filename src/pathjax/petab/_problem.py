@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from .._errors import InputError
+from ..model import Model
 from ..solvers import DEFAULT_MAX_STEPS
 from ._objective import Compiled, build_layout, scale
 from ._tables import Spec, read
@@ -19,6 +20,10 @@ __all__ = ["PetabProblem", "load"]
 FORWARD_UP_TO = 10
 """Up to this many estimated parameters the gradient is taken in forward mode (one
 tangent per parameter through the engine), above it in reverse mode."""
+UNDERFLOW_RETRY = 100.0
+"""A parameter vector whose solve stops on a step-size underflow (its states' round-off
+above the absolute tolerance, as in Isensee_JCB2018 at atol 1e-12) is solved again at
+this many times atol; only if that fails too is its nllh ``inf``."""
 
 
 def load(path: str | Path, *, rtol: float = 1e-8, atol: float = 1e-12,
@@ -31,7 +36,9 @@ def load(path: str | Path, *, rtol: float = 1e-8, atol: float = 1e-12,
 
     Args:
         path: the problem's YAML file.
-        rtol, atol: tolerances of every solve (relative, absolute on the states).
+        rtol, atol: tolerances of every solve (relative, absolute on the states). A
+            parameter vector whose solve underflows its step size is solved again at
+            `UNDERFLOW_RETRY` x atol.
         max_steps: attempted steps allowed per experiment and parameter vector.
 
     Returns:
@@ -80,6 +87,26 @@ def _padded(a: np.ndarray) -> np.ndarray:
     return np.concatenate([a, np.repeat(a[:1], extra, axis=0)]) if extra else a
 
 
+def _import_model(spec: Spec) -> Model:
+    """The SBML model, without the initial assignments of the ids that conditions set
+    (PEtab: a condition's value replaces the target's initial assignment)."""
+    import libsbml
+
+    from .. import sbml
+
+    targets = set()
+    for exp in spec.experiments:
+        targets.update(exp.changes, exp.pre or ())
+    doc = libsbml.readSBMLFromFile(str(spec.sbml))
+    model = doc.getModel()
+    replaced = [t for t in targets if model is not None and model.getInitialAssignment(t)]
+    if not replaced:
+        return sbml.load(spec.sbml)
+    for t in replaced:
+        model.removeInitialAssignment(t)
+    return sbml.load(libsbml.writeSBMLToString(doc))
+
+
 class PetabProblem:
     """A PEtab problem ready to evaluate: every parameter vector and experiment is one
     patient of a single batched solve.
@@ -98,12 +125,10 @@ class PetabProblem:
     """
 
     def __init__(self, spec: Spec, *, rtol: float, atol: float, max_steps: int):
-        from .. import sbml
-
         self.spec = spec
         self.name = spec.name
         self.version = spec.version
-        self.model = sbml.load(spec.sbml)
+        self.model = _import_model(spec)
         self.layout = build_layout(spec, self.model)
         self.rtol, self.atol = float(rtol), float(atol)
         free = self.layout.free
@@ -189,13 +214,33 @@ class PetabProblem:
         return self._values(self._matrix(X))
 
     def _values(self, full: np.ndarray) -> np.ndarray:
+        n = full.shape[0]
+        sim, sigma, ok, _ = self._run("simulate", full)
+        return self._nllh_from(sim[:n], sigma[:n], ok[:n])
+
+    def _run(self, kind: str, arg: np.ndarray, *extra: float) -> list[np.ndarray]:
+        """One compiled program on the batch `arg` (padded to a power of two), its
+        outputs as NumPy arrays. Parameter vectors whose solve underflowed its step size
+        are solved again at `UNDERFLOW_RETRY` x atol (same program, no recompilation)."""
         import jax.numpy as jnp
 
-        n = full.shape[0]
-        sim, sigma, ok, _ = self._compiled.program("simulate")(
-            jnp.asarray(_padded(full)), self.rtol, self.atol
-        )
-        return self._nllh_from(np.asarray(sim)[:n], np.asarray(sigma)[:n], np.asarray(ok)[:n])
+        from ._objective import underflowed
+
+        fn = self._compiled.program(kind)
+        padded = jnp.asarray(_padded(arg))
+
+        def call(atol: float) -> list[np.ndarray]:
+            out = [np.asarray(a) for a in fn(padded, self.rtol, atol, *extra)]
+            under = np.asarray(underflowed(out[3])) if kind == "simulate" else out[3]
+            return [*out, under]
+
+        out = call(self.atol)
+        if out[-1].any():
+            again = call(self.atol * UNDERFLOW_RETRY)
+            rows = out[-1]
+            out = [np.where(rows.reshape((-1,) + (1,) * (a.ndim - 1)), b, a)
+                   for a, b in zip(out, again)]  # fmt: skip
+        return out[:-1]
 
     def _nllh_from(self, sim: np.ndarray, sigma: np.ndarray, ok: np.ndarray) -> np.ndarray:
         from ._objective import _neg_llh
@@ -228,17 +273,14 @@ class PetabProblem:
         """Objective and gradient on the parameter scale for (n, n_estimated) `theta`:
         (f (n,), grad (n, n_estimated), ok (n,)). The objective is the nllh plus, where
         the table declares priors and `with_prior`, the negative log prior."""
-        import jax.numpy as jnp
-
         mode = mode or ("forward" if len(self.parameter_ids) <= FORWARD_UP_TO else "reverse")
         if mode not in ("value", "forward", "reverse"):
             raise InputError(f"mode must be 'forward', 'reverse' or 'value', got {mode!r}")
-        fn = self._compiled.program(mode)
         theta = np.asarray(theta, dtype=np.float64)
         n = theta.shape[0]
-        f, ok, g = fn(jnp.asarray(_padded(theta)), self.rtol, self.atol, float(with_prior))
-        ok = np.asarray(ok)[:n]
-        return np.where(ok, np.asarray(f)[:n], np.inf), np.asarray(g)[:n], ok
+        f, ok, g, _ = self._run(mode, theta, float(with_prior))
+        ok = ok[:n]
+        return np.where(ok, f[:n], np.inf), g[:n], ok
 
     def neg_log_prior(self, x: Mapping[str, float] | None = None) -> float:
         """Negative log prior density at `x` (0 without priors)."""
@@ -259,13 +301,8 @@ class PetabProblem:
     def simulation_table(self, x: Mapping[str, float] | None = None):
         """The measurement table with a ``simulation`` column in place of
         ``measurement`` (PEtab's simulation-table format); NaN where a solve failed."""
-        import jax.numpy as jnp
-
-        sim, _, ok, status = self._compiled.program("simulate")(
-            jnp.asarray(self.full_vector(x)[None]), self.rtol, self.atol
-        )
-        sim = np.asarray(sim)[0]
-        st = np.asarray(status)[0]
+        sim, _, ok, status = self._run("simulate", self.full_vector(x)[None])
+        sim, st = sim[0], status[0]
         exps = np.empty(self.n_measurements, dtype=np.int64)
         for g in self.layout.groups:
             exps[g.rows] = g.exp
@@ -277,12 +314,8 @@ class PetabProblem:
 
     def experiment_status(self, x: Mapping[str, float] | None = None) -> dict[str, int]:
         """Experiment id -> `pathjax.Status` code of its solve at `x`."""
-        import jax.numpy as jnp
-
-        *_, status = self._compiled.program("simulate")(
-            jnp.asarray(self.full_vector(x)[None]), self.rtol, self.atol
-        )
-        return {e.id: int(s) for e, s in zip(self.spec.experiments, np.asarray(status)[0])}
+        *_, status = self._run("simulate", self.full_vector(x)[None])
+        return {e.id: int(s) for e, s in zip(self.spec.experiments, status[0])}
 
     def bounds_scaled(self) -> tuple[np.ndarray, np.ndarray]:
         """The estimated parameters' bounds on their scales."""

@@ -80,19 +80,33 @@ def _element(el: Any) -> str:
     return f"{el.getElementName()} {sid!r}" if sid else el.getElementName()
 
 
+def _composes(doc: Any) -> bool:
+    """Whether the document's ``comp`` declaration is used: model definitions or
+    submodels (without them there is nothing to compose, the model is core SBML)."""
+    plug, model_plug = doc.getPlugin("comp"), doc.getModel().getPlugin("comp")
+    return bool(
+        plug is None
+        or plug.getNumModelDefinitions()
+        or plug.getNumExternalModelDefinitions()
+        or model_plug is None
+        or model_plug.getNumSubmodels()
+    )
+
+
 def check_supported(doc: Any) -> None:
     """Reject constructs pathjax does not simulate, naming the element.
 
     Raises:
         InputError: algebraic rules, event delays, reactions without a kinetic law,
-            the ``comp``, ``distrib`` (stochastic) and ``arrays`` packages, and any other
-            package the document marks as required.
+            the ``comp`` package with submodels or model definitions, the ``distrib``
+            (stochastic) and ``arrays`` packages, and any other package the document
+            marks as required.
     """
     model = doc.getModel()
     for i in range(doc.getNumPlugins()):
         plug = doc.getPlugin(i)
         prefix = plug.getPrefix()
-        if prefix in _HARMLESS_PACKAGES:
+        if prefix in _HARMLESS_PACKAGES or (prefix == "comp" and not _composes(doc)):
             continue
         if doc.getPackageRequired(prefix) or prefix in ("comp", "distrib", "arrays"):
             raise InputError(
