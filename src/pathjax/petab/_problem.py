@@ -3,7 +3,7 @@
 import functools
 import math
 import numbers
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -286,15 +286,14 @@ class PetabProblem:
         """Negative log prior density at `x` (0 without priors)."""
         import jax.numpy as jnp
 
-        from ._objective import _scaled_full, neg_log_prior
+        from ._objective import neg_log_prior
 
         if not self.has_priors:
             return 0.0
-        L = self.layout
         full = self.full_vector(x)[None]
-        th = _scaled_full(jnp.asarray(full), L.scales, self.to_scale(full[:, L.free]), L.free)
-        full = jnp.asarray(full)
-        return float(neg_log_prior(full, th, self._compiled.priors)[0])
+        with np.errstate(divide="ignore", invalid="ignore"):  # a fixed 0 on a log scale
+            th = scale(full, self.layout.scales)  # every parameter on its own scale
+        return float(neg_log_prior(jnp.asarray(full), jnp.asarray(th), self._compiled.priors)[0])
 
     # ------------------------------------------------------------------ simulations
 
@@ -335,7 +334,3 @@ class PetabProblem:
     def x_nominal(self) -> np.ndarray:
         """(n_estimated,) the estimated parameters' nominal values (linear)."""
         return self.full_vector()[self.layout.free]
-
-    def names(self) -> Sequence[str]:
-        """The estimated parameters' ids (as `parameter_ids`)."""
-        return self.parameter_ids
