@@ -19,6 +19,22 @@ def save(name: str, record: dict) -> Path:
     return path
 
 
+def best_of(fn, repeat: int, give_up_after: float = float("inf")):
+    """(first call s, best warm call s, result) of `fn`: one first call (compilation
+    included), then up to `repeat` warm calls, fewer once one takes `give_up_after` s."""
+    t0 = time.perf_counter()
+    result = fn()
+    first = time.perf_counter() - t0
+    warm = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        result = fn()
+        warm.append(time.perf_counter() - t0)
+        if warm[-1] > give_up_after:
+            break
+    return first, min(warm) if warm else float("nan"), result
+
+
 def table(title: str, columns: list[str], rows: list[list]) -> None:
     from rich.console import Console
     from rich.table import Table

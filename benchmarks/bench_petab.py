@@ -73,21 +73,6 @@ def references() -> dict:
 # --------------------------------------------------------------------------- workers
 
 
-def _timed(fn, repeats: int):
-    """(result, first-call seconds, best warm seconds); fewer repeats for slow calls."""
-    t = time.perf_counter()
-    out = fn()
-    first = time.perf_counter() - t
-    warm = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        out = fn()
-        warm.append(time.perf_counter() - t)
-        if warm[-1] > 10.0:
-            break
-    return out, first, min(warm) if warm else math.nan
-
-
 def _row_order(mdf, sim):
     """Row i of the measurement table is row order[i] of the simulation table (None:
     the tables do not have the same rows): matched on observable, conditions and time,
@@ -201,6 +186,7 @@ def worker_problem(yaml_path: Path, gradient: bool) -> dict:
     sys.path.insert(0, str(HERE.parent / "src"))
     import numpy as np
 
+    import _common
     import pathjax
 
     out: dict = {"yaml": str(yaml_path)}
@@ -219,7 +205,7 @@ def worker_problem(yaml_path: Path, gradient: bool) -> dict:
     )  # fmt: skip
     print(f"loaded {problem!r} in {out['load_s']:.1f} s", file=sys.stderr, flush=True)
     try:
-        nllh, first, warm = _timed(problem.nllh, 3)
+        first, warm, nllh = _common.best_of(problem.nllh, 3, give_up_after=10.0)
     except Exception as e:
         out.update(status="nllh crash", error=f"{type(e).__name__}: {e}"[:600])
         return out
@@ -239,7 +225,7 @@ def worker_problem(yaml_path: Path, gradient: bool) -> dict:
         out["simulation_diff"] = f"{type(e).__name__}: {e}"[:300]
     if gradient and math.isfinite(nllh):
         try:
-            g, gfirst, gwarm = _timed(problem.gradient, 2)
+            gfirst, gwarm, g = _common.best_of(problem.gradient, 2, give_up_after=10.0)
             v = np.array(list(g.values()))
             out.update(gradient_first_s=gfirst, gradient_warm_s=gwarm,
                        gradient_mode="forward" if len(v) <= pathjax.petab.FORWARD_UP_TO else "reverse",

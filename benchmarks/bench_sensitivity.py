@@ -11,30 +11,16 @@ reported separately), best of --repeat.
 
 import argparse
 import platform
-import time
 
 import numpy as np
 
 import pathjax
-from _common import save, table
+from _common import best_of, save, table
 from pathjax.sensitivity import local
 from pathjax.sharding import resolve_devices
 
 RTOL, ATOL = 1e-8, 1e-12
 FD_STEP = 1e-4  # relative step of the central differences (truncation ~1e-8)
-
-
-def best_of(fn, repeat):
-    """(first call s, best warm call s, result)."""
-    t0 = time.perf_counter()
-    result = fn()
-    first = time.perf_counter() - t0
-    warm = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        result = fn()
-        warm.append(time.perf_counter() - t0)
-    return first, min(warm), result
 
 
 def finite_differences(model, t, params, wrt, outputs, n):
