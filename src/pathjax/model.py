@@ -147,6 +147,10 @@ class Companions(NamedTuple):
             ``"reference"``, read by `pathjax.population.cohorts` and `cohort`.
         calibration: ``() -> pathjax.calibrate.Calibration``, the data the model is
             calibrated against, read by `pathjax.calibrate.fit`.
+        plausibility: ``() -> tuple[pathjax.population.Range, ...]``, physiological
+            bounds on outputs (``at="all"``: every output time, ``"basal"``: the first);
+            every `pathjax.simulate` of the model flags the patients who leave them in a
+            ``plausible`` variable (the solver status is not changed).
 
     Examples:
         >>> from pathjax import Model, Param, State, therapy
@@ -164,6 +168,7 @@ class Companions(NamedTuple):
     therapies: Callable[[], Mapping[str, Any]] | None = None
     cohorts: Callable[[], Mapping[str, Any]] | None = None
     calibration: Callable[[], Any] | None = None
+    plausibility: Callable[[], Any] | None = None
 
 
 @functools.cache

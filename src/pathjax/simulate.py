@@ -21,6 +21,7 @@ from .model import Model
 from .protocol import CompiledProtocol, Protocol, as_protocol
 from .solvers import TABLEAUX
 from .solvers._ensemble import DEFAULT_MAX_STEPS
+from .summaries import model_bounds, within_bounds
 
 __all__ = [
     "MEMORY_FRACTION",
@@ -334,6 +335,14 @@ def to_dataset(batch: Batch, solved: dict, *, attrs: Mapping[str, Any] | None = 
         )
     ds = xr.Dataset(data, coords=coords)
     ds["time"].attrs["units"] = model.time_unit
+    bounds = model_bounds(model)
+    if bounds:
+        ds["plausible"] = (
+            ("patient",),
+            within_bounds(ds, bounds).astype(np.int8),
+            {"long_name": "1: solved and inside the model's physiological bounds; 0: not "
+             "(the status still says whether the solve succeeded)"},
+        )  # fmt: skip
     ds.attrs.update(
         {
             "model": model.name,
@@ -399,8 +408,10 @@ def simulate(
     Returns:
         `xarray.Dataset` with dims ``(patient, time)``: one variable per state,
         observable and input (with ``units`` attributes), ``status`` (patient; 0 is
-        success, see `pathjax.Status`; failed patients are NaN) and ``params``
-        (patient, parameter).
+        success, see `pathjax.Status`; failed patients are NaN), ``params``
+        (patient, parameter) and, for a model that declares physiological bounds
+        (`pathjax.model.Companions.plausibility`), ``plausible`` (patient; 1 inside
+        them, 0 outside or failed).
 
     Raises:
         ValueError: (`pathjax.InputError`) for bad input, before anything is compiled:

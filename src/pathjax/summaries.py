@@ -10,6 +10,9 @@ so only its ``initial`` value (the fasting value when a run starts from the fast
 basal state, as the cohorts do) is a statistic of it: its other statistics are NaN and
 `cohort_table` leaves them out.
 * `ec50`: the dose of half-maximal response, from a four-parameter Hill fit.
+* `within_bounds`: which patients kept a model's physiological bounds
+  (`pathjax.model.Companions.plausibility`); `pathjax.simulate` stores it as
+  ``plausible``.
 
 Examples:
     >>> import numpy as np, pathjax
@@ -29,7 +32,16 @@ import xarray as xr
 
 from ._errors import InputError, unknown_name
 
-__all__ = ["FASTING_INDICES", "STATISTICS", "cohort_table", "ec50", "hill", "per_patient"]
+__all__ = [
+    "FASTING_INDICES",
+    "STATISTICS",
+    "cohort_table",
+    "ec50",
+    "hill",
+    "model_bounds",
+    "per_patient",
+    "within_bounds",
+]
 
 STATISTICS = ("auc", "peak", "time_to_peak", "initial", "final")
 
@@ -257,3 +269,51 @@ def ec50(dose: Sequence[float], response: Sequence[float]) -> dict[str, float]:
     )
     b, t, le, h = fit.x
     return {"ec50": float(math.exp(le)), "hill": float(h), "bottom": float(b), "top": float(t)}
+
+
+def model_bounds(model: Any) -> tuple:
+    """The physiological bounds `model` declares (`pathjax.model.Companions.plausibility`),
+    or ``()``."""
+    factory = getattr(getattr(model, "companions", None), "plausibility", None)
+    return tuple(factory()) if factory is not None else ()
+
+
+def within_bounds(ds: xr.Dataset, bounds: Sequence[Any]) -> np.ndarray:
+    """(patient,) True where a solved patient stays inside every bound.
+
+    Args:
+        ds: a result with ``status`` and the bounded outputs over ``(patient, time)``.
+        bounds: records with ``output``, ``lower``, ``upper`` and ``at``
+            (`pathjax.population.Range`): ``at="all"`` checks every output time,
+            ``"basal"`` the first output time (the fasting state of a run that starts
+            from it). A NaN, a failed solve (status != 0) or a value outside
+            [lower, upper] makes the patient implausible.
+
+    Returns:
+        (patient,) bool array.
+
+    Raises:
+        InputError: a bound on an output that `ds` does not hold, or an unknown ``at``.
+
+    Examples:
+        >>> import numpy as np, xarray as xr
+        >>> from pathjax.population import Range
+        >>> ds = xr.Dataset({"x": (("patient", "time"), [[1.0, 2.0], [1.0, -0.1]]),
+        ...                  "status": ("patient", [0, 0])})
+        >>> within_bounds(ds, [Range("x", 0.0, 10.0, at="all")]).tolist()
+        [True, False]
+    """
+    ok = np.asarray(ds["status"].values) == 0
+    for r in bounds:
+        if r.output not in ds.data_vars or ds[r.output].dims != ("patient", "time"):
+            raise unknown_name("output", r.output, _outputs(ds, None))
+        y = np.asarray(ds[r.output].values, np.float64)
+        if r.at == "all":
+            x = y
+        elif r.at == "basal":
+            x = y[:, :1]
+        else:
+            raise InputError(f"bound at={r.at!r} for {r.output!r}; valid: all, basal")
+        with np.errstate(invalid="ignore"):
+            ok &= np.all(np.isfinite(x) & (x >= r.lower) & (x <= r.upper), axis=1)
+    return ok

@@ -7,6 +7,7 @@ import typer
 
 from .. import io as _io
 from .._errors import InputError
+from ..summaries import model_bounds
 from . import app, check_number, guarded, interactive, out
 
 
@@ -98,7 +99,13 @@ def population_command(
     a = ds.attrs
     out.print(
         f"wrote {out_file} ({patients} patients of {m.name}/{a['cohort']}, "
-        f"acceptance {a['acceptance_rate']:.1%}, {a['n_failed']} failed)",
+        f"acceptance {a['acceptance_rate']:.1%}, {a['n_failed']} failed"
+        + (
+            f", {a['n_outside_bounds']} outside the model's physiological bounds"
+            if "n_outside_bounds" in a and model_bounds(m)
+            else ""
+        )
+        + ")",
         soft_wrap=True,
     )
     if "final" in ds:

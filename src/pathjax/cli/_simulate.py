@@ -105,7 +105,11 @@ def simulate_command(
     ds.attrs.update({"seed": seed, "cv": cv})
     _io.write(ds, out_file)
     failed = int((ds["status"] != 0).sum())
-    out.print(f"wrote {out_file} ({patients} patients, {points} times, {failed} failed)")
+    flagged = ""
+    if "plausible" in ds:
+        outside = int(((ds["plausible"] == 0) & (ds["status"] == 0)).sum())
+        flagged = f", {outside} outside the model's physiological bounds"
+    out.print(f"wrote {out_file} ({patients} patients, {points} times, {failed} failed{flagged})")
     if plot is not None:
         from ..plot import save_fan_charts
 

@@ -32,9 +32,10 @@ Coupling (all documented in the modules):
   with ``r = GLUT4_membrane / GLUT4_membrane_reference`` (the cell's GLUT4 transport
   relative to the healthy fasting state) replacing Dalla Man's insulin action ``V_mX X``;
   n = `peripheral_uptake_gain` is calibrated to Dalla Man's OGTT.
-* Insulin secretion is Dalla Man's, multiplied by the relative beta-cell mass, with the
-  paper's bounds (no negative secretion) that the BioModels entry leaves out; with
-  insulin resistance glucose rises and so does secretion (compensating
+* Insulin secretion is Dalla Man's with the paper's bounds (no negative secretion), which
+  the BioModels entry leaves out, multiplied by the relative beta-cell mass (Topp 2000:
+  secretion proportional to the mass), so it stays non-negative whatever the mass does;
+  with insulin resistance glucose rises and so does secretion (compensating
   hyperinsulinaemia).
 * ROS and TNFα act through JNK/IKK on IRS1 (serine phosphorylation, degradation) and ROS
   through PTP1B/PTEN oxidation on tyrosine dephosphorylation and PIP3.
@@ -493,5 +494,9 @@ def build() -> Model:
             ),
         ),
         t_end=240.0,
-        companions=Companions(_companions.therapies, _companions.cohorts),
+        companions=Companions(
+            _companions.therapies,
+            _companions.cohorts,
+            plausibility=_companions.plausibility,
+        ),
     )

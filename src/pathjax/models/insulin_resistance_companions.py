@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING
 from .brannmark2013_companions import BRANNMARK, INSYSBIO
 
 if TYPE_CHECKING:
-    from ..population import Cohort, Plausibility
+    from ..population import Cohort, Plausibility, Range
     from ..therapy import TherapyClass
 
-__all__ = ["cohorts", "therapies"]
+__all__ = ["cohorts", "plausibility", "therapies"]
 
 
 def therapies() -> dict[str, "TherapyClass"]:
@@ -74,6 +74,41 @@ _ADA = (
     "American Diabetes Association (2024) Diabetes Care 47(Suppl 1):S20 (fasting glucose "
     "< 100 mg/dL normal, 2-h glucose >= 200 mg/dL diabetic)"
 )
+
+
+_BUTLER = (
+    "Butler A.E. et al. (2003) Diabetes 52:102-110 (beta-cell volume in type 2 diabetes "
+    "40-63 % below that of weight-matched non-diabetic subjects)"
+)
+
+#: the composite's physiological bounds, checked on every run (`plausibility`)
+BOUNDS_DESCRIPTION = (
+    "Physiological bounds of the composite model, checked at every output time of every "
+    "run: plasma glucose 54-600 mg/dL (below 54: level-2 hypoglycaemia; above 600: the "
+    "hyperosmolar range; " + _ADA + "), and at the first output time (the fasting state "
+    "of the default protocols) fasting glucose 60-400 mg/dL and fasting insulin "
+    "5-1000 pmol/L (outside: not seen in adults without insulin-secreting tumours or "
+    "absolute insulin deficiency; assumption); insulin concentrations, masses and "
+    "secretion never negative; beta-cell mass at least 10 % of the healthy reference "
+    "(30 mg; below it is absolute insulin deficiency, not type 2 diabetes: " + _BUTLER + ")."
+)
+
+
+def plausibility() -> tuple["Range", ...]:
+    """Physiological bounds of the composite model (`BOUNDS_DESCRIPTION`): every
+    `pathjax.simulate` of it flags the patients who leave them (``plausible``)."""
+    from ..population import Range
+
+    inf = float("inf")
+    nonnegative = ("plasma_insulin", "insulin_secretion", "insulin_mass_liver",
+                   "insulin_mass_plasma", "portal_insulin", "glucose_mass_plasma",
+                   "glucose_mass_tissue")  # fmt: skip
+    return (
+        Range("plasma_glucose", 54.0, 600.0, at="all"),
+        Range("plasma_glucose", 60.0, 400.0, at="basal"),
+        Range("plasma_insulin", 5.0, 1000.0, at="basal"),
+        Range("beta_cell_mass", 30.0, inf, at="all"),
+    ) + tuple(Range(name, 0.0, inf, at="all") for name in nonnegative)
 
 
 def _plausibility(healthy: bool) -> "Plausibility":

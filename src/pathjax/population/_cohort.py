@@ -121,7 +121,9 @@ class Range(NamedTuple):
     """A readout a plausible patient keeps inside [`lower`, `upper`].
 
     `at`: ``"basal"`` (value at t = 0, after pre-equilibration, before the challenge acts),
-    ``"response"`` (value at `Plausibility.time`) or ``"fold"`` (response / basal).
+    ``"response"`` (value at `Plausibility.time`), ``"fold"`` (response / basal) or
+    ``"all"`` (every time looked at: basal and response in a `Plausibility`, every output
+    time in a model's own bounds, `pathjax.summaries.within_bounds`).
     """
 
     output: str
@@ -143,20 +145,26 @@ class Plausibility:
         time: when the response is read, in the model's time unit.
         protocol: the challenge (None: the model's default protocol).
         description: what the ranges stand for and where they come from.
+        acceptance: None, or a callable ``f(challenge result) -> (patient,)
+            probabilities``: a candidate inside the ranges is then accepted with that
+            probability (acceptance-rejection to target distributions, as
+            `calibrate_cohort` builds), using a uniform that is a hash of its parameters.
     """
 
     ranges: tuple[Range, ...]
     time: float
     protocol: Protocol | None = None
     description: str = ""
+    acceptance: Any = None
 
     def __post_init__(self):
         if not (math.isfinite(self.time) and self.time > 0):
             raise InputError(f"plausibility time must be positive, got {self.time}")
         for r in self.ranges:
-            if r.at not in ("basal", "response", "fold"):
+            if r.at not in ("basal", "response", "fold", "all"):
                 raise InputError(
-                    f"plausibility range at={r.at!r} for {r.output!r}; valid: basal, response, fold"
+                    f"plausibility range at={r.at!r} for {r.output!r}; "
+                    "valid: basal, response, fold, all"
                 )
             if not r.lower <= r.upper:
                 raise InputError(f"plausibility range for {r.output!r} has lower > upper")

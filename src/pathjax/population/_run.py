@@ -239,6 +239,7 @@ def run(
                 "n_failed": int((piece["status"].values != 0).sum()),
                 "attempts": int(smp.attempts.sum()),
                 "plausible": int(smp.plausible.sum()),
+                "outside_bounds": int(piece.attrs.pop("_outside_bounds")),
             }
             if sink is not None:
                 sink.commit(index, piece, extra)
@@ -256,6 +257,7 @@ def run(
             sum(r.get("n_failed", 0) for r in recs),
             sum(r.get("attempts", 0) for r in recs),
             sum(r.get("plausible", 0) for r in recs),
+            sum(r.get("outside_bounds", 0) for r in recs),
         )
         return sink.finish(final)
     extras = [p.attrs.pop("_extra") for p in pieces]
@@ -265,7 +267,7 @@ def run(
     )  # fmt: skip
     ds.attrs.update(_final_attrs(
         n, sum(e["n_failed"] for e in extras), sum(e["attempts"] for e in extras),
-        sum(e["plausible"] for e in extras),
+        sum(e["plausible"] for e in extras), sum(e["outside_bounds"] for e in extras),
     ))  # fmt: skip
     return ds
 
@@ -286,7 +288,7 @@ def _cohort_digest(c: Cohort) -> str:
         "plausibility": None if pl is None else [
             [tuple(r) for r in pl.ranges], pl.time,
             pl.protocol.describe() if pl.protocol is not None else None,
-        ],
+        ] + ([repr(pl.acceptance)] if pl.acceptance is not None else []),
     })[:16]  # fmt: skip
 
 
@@ -305,9 +307,12 @@ def _values_digest(proto: Protocol, reg) -> str:
     return h.hexdigest()[:16]
 
 
-def _final_attrs(n: int, n_failed: int, attempts: int, plausible: int) -> dict[str, Any]:
+def _final_attrs(
+    n: int, n_failed: int, attempts: int, plausible: int, outside: int = 0
+) -> dict[str, Any]:
     return {
         "n_failed": int(n_failed),
+        "n_outside_bounds": int(outside),
         "n_implausible": int(n - plausible),
         "n_plausible": int(plausible),
         "draws": int(attempts),
@@ -316,7 +321,7 @@ def _final_attrs(n: int, n_failed: int, attempts: int, plausible: int) -> dict[s
 
 
 def _assemble(m, ds, smp, reg, labels, keep, summ, sl, run_attrs) -> xr.Dataset:
-    from ..summaries import per_patient
+    from ..summaries import model_bounds, per_patient, within_bounds
 
     nc = ds.sizes["patient"]
     fixed = ["status", "params"] + (["n_steps"] if "n_steps" in ds else [])
@@ -327,9 +332,13 @@ def _assemble(m, ds, smp, reg, labels, keep, summ, sl, run_attrs) -> xr.Dataset:
         smp.attempts.astype(np.int32),
         {"long_name": "draws until the patient passed the plausibility checks"},
     )
-    piece["plausible"] = ("patient", smp.plausible.astype(np.int8),
-                          {"long_name": "1: passed the plausibility checks; 0: kept after "
-                           "the maximal number of draws"})  # fmt: skip
+    bounds = model_bounds(m)
+    inside = within_bounds(ds, bounds) if bounds else np.ones(nc, bool)
+    piece["plausible"] = ("patient", (smp.plausible & inside).astype(np.int8),
+                          {"long_name": "1: passed the cohort's plausibility checks and "
+                           "stayed inside the model's physiological bounds over the run; 0: "
+                           "kept after the maximal number of draws, or left the bounds"})  # fmt: skip
+    piece.attrs["_outside_bounds"] = int((~inside).sum())
     if smp.covariates:
         names = list(smp.covariates)
         piece["covariates"] = (
@@ -347,9 +356,11 @@ def _assemble(m, ds, smp, reg, labels, keep, summ, sl, run_attrs) -> xr.Dataset:
         s = per_patient(ds.assign_coords(patient=piece["patient"].values), summ)
         for k in s.data_vars:
             piece[k] = s[k]
+    outside = piece.attrs.pop("_outside_bounds")
     attrs = {k: v for k, v in ds.attrs.items() if k not in _CHUNK_ATTRS}
     attrs.update(run_attrs)
     piece.attrs = attrs
+    piece.attrs["_outside_bounds"] = outside
     return piece
 
 

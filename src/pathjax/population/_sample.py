@@ -207,18 +207,48 @@ def plausible(
         chunk_size=batch,
         **solve,
     )
-    good = ok & (ds["status"].values[:n] == 0)
+    good = ok & passes(ds.isel(patient=slice(0, n)), pl)
+    if "plausible" in ds:  # the model's own physiological bounds, over the challenge
+        good &= ds["plausible"].values[:n] == 1
+    if pl.acceptance is not None:
+        # Acceptance-rejection (a calibrated cohort): the uniform is a function of the
+        # candidate's parameters alone, so a draw is accepted the same way in any batch.
+        good &= parameter_uniforms(params) < np.asarray(pl.acceptance(ds.isel(patient=slice(0, n))))
+    return good
+
+
+def parameter_uniforms(params: Mapping[str, np.ndarray]) -> np.ndarray:
+    """(patient,) uniforms on [0, 1), each a hash of that patient's parameter values."""
+    import hashlib
+
+    names = sorted(params)
+    rows = np.ascontiguousarray(np.stack([np.asarray(params[k], np.float64) for k in names], 1))
+    out = np.empty(rows.shape[0])
+    for i, row in enumerate(rows):
+        h = hashlib.blake2b(row.tobytes(), digest_size=8).digest()
+        out[i] = int.from_bytes(h, "little") / 2.0**64
+    return out
+
+
+def passes(ds: Any, pl: Any) -> np.ndarray:
+    """(patient,) True where a challenge result (times: 0 and `pl.time`) is solved and
+    inside every range of the `Plausibility` `pl`."""
+    n = ds.sizes["patient"]
+    good = ds["status"].values[:n] == 0
     for r in pl.ranges:
         y = ds[r.output].values[:n]
         basal, resp = y[:, 0], y[:, 1]
-        if r.at == "basal":
+        if r.at == "all":
+            x = np.where((basal >= r.lower) & (basal <= r.upper), resp, np.nan)
+        elif r.at == "basal":
             x = basal
         elif r.at == "response":
             x = resp
         else:
             with np.errstate(divide="ignore", invalid="ignore"):
                 x = np.where(basal != 0, resp / basal, np.nan)
-        good &= np.isfinite(x) & (x >= r.lower) & (x <= r.upper)
+        with np.errstate(invalid="ignore"):
+            good &= np.isfinite(x) & (x >= r.lower) & (x <= r.upper)
     return good
 
 

@@ -29,21 +29,32 @@ replace a term):
       Michaelis-Menten dependence on tissue glucose, ``G_t / (K_m0 + G_t)``, is kept.
     * The cell sees interstitial insulin: the source's remote insulin, ``X + I_b`` (its
       state X is delayed plasma insulin minus basal), converted pmol/L -> nM (/1000).
-    * Secretion. Every term of the source's portal secretion (basal S_b, static
-      provision through beta, derivative K) is multiplied by the relative beta-cell mass
-      b (`beta_cell`), which is 1 in the healthy state and on the time scale of a test.
-      Insulin resistance raises glucose, hence the glucose-driven provision Y and the
-      secretion: compensating hyperinsulinaemia, as in the source.
+    * Secretion. The source's portal secretion per unit of beta-cell mass, with the
+      paper's bounds (below), is multiplied by the relative beta-cell mass b
+      (`beta_cell`), which is 1 in the healthy state and on the time scale of a test:
+      ``S_po = b (max(Y + S_b, 0) + K max(dG/dt, 0))``. Secretion proportional to the
+      mass is Topp 2000's form (``sigma B G^2 / (alpha + G^2)``); the provision Y stays
+      the source's, per reference mass. Insulin resistance raises glucose, hence the
+      glucose-driven provision Y and the secretion: compensating hyperinsulinaemia, as
+      in the source.
     * The paper's two bounds on secretion, which the BioModels entry leaves out, are
       restored (`paper_bounds=True`): the derivative term acts only while glucose rises,
-      ``S_po = Y + K max(dG/dt, 0) + S_b``, and the provision Y tends to
-      ``max(beta (G - G_b), -S_b)``, so that secretion never turns negative. The entry
-      without them gives negative insulin at the fasting steady state of virtual
-      patients whose fasting glucose settles below G_b (about one in ten with a 20 %
-      spread of the rate constants). They are applied through the same parameter view:
-      K by ``K [dG/dt > 0]`` and G_b by the value that makes ``beta (G - G_b)`` the
-      bounded target. Both leave the healthy fasting state unchanged (dG/dt = 0 and
-      G > G_b there).
+      ``K max(dG/dt, 0)``, and the provision Y tends to ``max(beta (G - G_b), -S_b)``, so
+      that ``Y + S_b`` never turns negative. The entry without them gives negative
+      insulin at the fasting steady state of virtual patients whose fasting glucose
+      settles below G_b (about one in ten with a 20 % spread of the rate constants).
+      They are applied through the same parameter view: K by ``K [dG/dt > 0]`` and G_b
+      by the value that makes ``beta (G - G_b)`` the bounded target. Both leave the
+      healthy fasting state unchanged (dG/dt = 0 and G > G_b there).
+    * Why b multiplies the bounded secretion and not S_b, beta and K inside it (the
+      composite's first form): then Y tends to ``max(b beta (G - G_b), -b S_b)``, a
+      target that moves with the mass. When the mass falls (Topp's death rate at low or
+      high glucose) while Y sits at its floor, Y lags below the new floor ``-b S_b`` by
+      up to ``S_b db/dt / alpha`` and secretion, then portal, liver and plasma insulin,
+      turn negative (seen in 4 of 64 patients of a default ``pathjax simulate``, CV 0.2:
+      plasma insulin down to -0.02 pmol/L). With the floor on the unscaled Y, ``Y + S_b``
+      is non-negative whatever the mass does, and so is ``S_po``; the ``max(., 0)``
+      keeps it so under rounding. At b = 1 both forms are the same equations.
 """
 
 from typing import Any
@@ -90,19 +101,14 @@ COUPLING_PARAMS: tuple[Param, ...] = (
 )
 
 
-def _coupled(y: Any, p: Any, uptake_factor: Any, secretion_factor: Any, paper_bounds: bool) -> Any:
-    if uptake_factor is None and secretion_factor is None and not paper_bounds:
+def _coupled(y: Any, p: Any, uptake_factor: Any, paper_bounds: bool) -> Any:
+    """The parameter view of the source's equations: uptake replaced, secretion bounded
+    (per reference beta-cell mass; `_secretion` scales it)."""
+    if uptake_factor is None and not paper_bounds:
         return p
-    changes = {}
+    view = p
     if uptake_factor is not None:
-        changes.update(V_max_basal=p.V_max_basal * uptake_factor, V_max_insulin=0.0)
-    if secretion_factor is not None:
-        changes.update(
-            basal_insulin_secretion=p.basal_insulin_secretion * secretion_factor,
-            beta_secretion_glucose=p.beta_secretion_glucose * secretion_factor,
-            K_secretion_derivative=p.K_secretion_derivative * secretion_factor,
-        )
-    view = overlay(p, **changes)
+        view = overlay(p, V_max_basal=p.V_max_basal * uptake_factor, V_max_insulin=0.0)
     if not paper_bounds:
         return view
     rising = dallaman2007.rhs(0.0, y, view, None)["glucose_mass_plasma"] > 0.0
@@ -115,6 +121,28 @@ def _coupled(y: Any, p: Any, uptake_factor: Any, secretion_factor: Any, paper_bo
         K_secretion_derivative=jnp.where(rising, view.K_secretion_derivative, 0.0),
         basal_glucose=jnp.where(beta > 0.0, glucose - target / safe_beta, p.basal_glucose),
     )
+
+
+def _secretion(y: Any, view: Any, d_glucose: Any, factor: Any, paper_bounds: bool) -> Any:
+    """Portal secretion S_po (pmol/kg/min) of `factor` times the reference beta-cell mass."""
+    provision = y.secretion_provision + view.basal_insulin_secretion
+    if paper_bounds:
+        provision = jnp.maximum(provision, 0.0)
+    return factor * (provision + view.K_secretion_derivative * d_glucose / view.V_glucose)
+
+
+def _evaluate(y, p, uptake_factor, secretion_factor, paper_bounds):
+    view = _coupled(y, p, uptake_factor, paper_bounds)
+    d = dallaman2007.rhs(0.0, y, view, None)
+    obs = dallaman2007.observables(0.0, y, view, None)
+    if secretion_factor is not None or paper_bounds:
+        factor = 1.0 if secretion_factor is None else secretion_factor
+        s_po = _secretion(y, view, d["glucose_mass_plasma"], factor, paper_bounds)
+        d = dict(d)
+        d["portal_insulin"] = -view.k_portal_transfer * y.portal_insulin + s_po
+        obs = dict(obs)
+        obs["portal_insulin_inflow"] = s_po
+    return d, obs
 
 
 def derivatives(
@@ -139,8 +167,7 @@ def derivatives(
     Returns:
         {state name: derivative}.
     """
-    view = _coupled(y, p, uptake_factor, secretion_factor, paper_bounds)
-    return dallaman2007.rhs(0.0, y, view, None)
+    return _evaluate(y, p, uptake_factor, secretion_factor, paper_bounds)[0]
 
 
 def observables(
@@ -151,8 +178,7 @@ def observables(
     paper_bounds: bool = False,
 ) -> dict:
     """The source's readouts (plasma glucose and insulin, EGP, Ra, U, secretion, ...)."""
-    view = _coupled(y, p, uptake_factor, secretion_factor, paper_bounds)
-    return dallaman2007.observables(0.0, y, view, None)
+    return _evaluate(y, p, uptake_factor, secretion_factor, paper_bounds)[1]
 
 
 def standalone() -> Model:
