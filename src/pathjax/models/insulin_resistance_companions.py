@@ -111,10 +111,24 @@ def plausibility() -> tuple["Range", ...]:
     ) + tuple(Range(name, 0.0, inf, at="all") for name in nonnegative)
 
 
+#: Topp 2000's pathological fixed point (250 mg/dL) as the composite's fasting glucose
+#: (the growth law sees G * 100 / `beta_cell_glucose_setpoint`, 96.65 mg/dL): above it the
+#: beta-cell mass dies and glucose rises further, the collapse Topp's law predicts
+TOPP_SADDLE_GLUCOSE = 241.6
+
+#: Topp's growth-law parameters (per day), kept at their values in every cohort (see
+#: `cohorts`): spread independently, 1 draw in 5 has r1^2 < 4 r2 d0 (no fixed point)
+BETA_CELL_GROWTH = {
+    "beta_cell_death_rate": 0.06,
+    "beta_cell_growth_linear": 0.00084,
+    "beta_cell_growth_quadratic": 2.4e-06,
+}
+
+
 def _plausibility(healthy: bool) -> "Plausibility":
     from ..population import Plausibility, Range
 
-    fasting_max, two_hour_max = (110.0, 200.0) if healthy else (300.0, 500.0)
+    fasting_max, two_hour_max = (110.0, 200.0) if healthy else (TOPP_SADDLE_GLUCOSE, 500.0)
     return Plausibility(
         ranges=(
             Range("plasma_glucose", 60.0, fasting_max, at="basal"),
@@ -125,7 +139,9 @@ def _plausibility(healthy: bool) -> "Plausibility":
         description=f"The model's 75 g OGTT from the fasting steady state: fasting glucose "
         f"60-{fasting_max:g} mg/dL, fasting insulin 5-500 pmol/L, 2-h glucose "
         f"60-{two_hour_max:g} mg/dL (healthy: below the diagnostic thresholds of {_ADA}; "
-        "otherwise physiological bounds, assumption).",
+        "otherwise fasting glucose below Topp 2000's pathological fixed point, above which "
+        "the beta-cell mass collapses within months, and a physiological 2-h bound, "
+        "assumption).",
     )
 
 
@@ -155,6 +171,7 @@ def _cohort(
             "diabetes": LogNormal(feedback, 0.15) if feedback != 1.0 else Fixed(1.0),
             "inflammation": TruncatedNormal(inflammation, 0.5 * inflammation + 0.05, 0.0),
             "oxidative_stress": TruncatedNormal(oxidative, 0.3 * oxidative + 0.05, 0.0),
+            **{k: Fixed(v) for k, v in BETA_CELL_GROWTH.items()},
         },
         kinetic_cv=0.1,
         covariates=(
@@ -183,8 +200,11 @@ def cohorts() -> dict[str, "Cohort"]:
     spread = (
         "Spreads (assumption): receptor density and feedback log-normal CV 15 %, "
         "inflammation and oxidative stress truncated normal, correlated 0.5, every rate "
-        "constant log-normal CV 10 %. The model's protocols pre-equilibrate each patient to "
-        "its own fasting state."
+        "constant log-normal CV 10 %, except Topp's three beta-cell growth-law rates, kept "
+        "at their values: spread independently, one draw in five has no physiological "
+        "fixed point (r1^2 < 4 r2 d0) and its beta-cell mass dies at every glucose, within "
+        "months. The model's protocols pre-equilibrate each patient to its own fasting "
+        "state."
     )
     return {
         "healthy": _cohort(
