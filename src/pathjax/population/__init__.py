@@ -10,6 +10,9 @@ Examples:
     ['BMI']
 """
 
+from ._calibrate import CalibratedCohort as CalibratedCohort
+from ._calibrate import TargetAcceptance as TargetAcceptance
+from ._calibrate import calibrate_cohort as calibrate_cohort
 from ._cohort import Cohort as Cohort
 from ._cohort import Correlation as Correlation
 from ._cohort import Covariate as Covariate
@@ -28,8 +31,18 @@ from ._sample import Sample as Sample
 from ._sample import cohort as cohort
 from ._sample import cohorts as cohorts
 from ._sample import sample as sample
+from ._targets import MARKERS as MARKERS
+from ._targets import Target as Target
+from ._targets import Targets as Targets
+from ._targets import available_targets as available_targets
+from ._targets import ks_distance as ks_distance
+from ._targets import ks_report as ks_report
+from ._targets import marker_values as marker_values
+from ._targets import targets as targets
 
 __all__ = [
+    "MARKERS",
+    "CalibratedCohort",
     "Cohort",
     "Correlation",
     "Covariate",
@@ -41,11 +54,20 @@ __all__ = [
     "Plausibility",
     "Range",
     "Sample",
+    "Target",
+    "TargetAcceptance",
+    "Targets",
     "TruncatedNormal",
     "Uniform",
+    "available_targets",
+    "calibrate_cohort",
     "cohort",
     "cohorts",
     "dose_response",
+    "ks_distance",
+    "ks_report",
+    "marker_values",
     "run",
     "sample",
+    "targets",
 ]
