@@ -1,90 +1,178 @@
-"""Calibration of Brännmark 2013 to the human adipocyte data: the data mapping, the
-batched optimiser, the objective's gradient, fits no worse than the published parameters,
-fit.json/predictions.csv consistency, libRoadRunner re-simulation of the fitted rows,
-recovery of known parameters from synthetic data, and bad input.
+"""`pathjax.calibrate`: which PEtab problem a name, path or model gives (the bundled
+Brännmark 2013 problem by every route, a model's calibration companion), a short fit of
+that problem (better than its starts, inside the bounds, the reported objective the
+problem's own at the reported points), bad input refused before anything loads or
+compiles, and the batched optimiser on its own.
 
-Every fit here uses 2 starts and 3 fitted parameters, so that one compiled objective
-(forward mode) serves all of them; full fits are for the CLI (see docs/calibration.md).
+The fit machinery is tested on problems with known optima in tests/test_petab_fit.py and
+the bundled problem's tables in tests/test_petab_brannmark2013.py; here every fit of the
+bundled problem uses 2 starts, so one compiled objective serves all of them (and
+tests/test_cli_calibrate.py).
 """
 
-import json
-import math
-
 import numpy as np
-import pandas as pd
 import pytest
-from scipy.stats import chi2 as chi2_dist
 
 import pathjax
-from helpers import roadrunner_basal_then_insulin, scaled_error
 from pathjax import InputError, calibrate
-from pathjax.calibrate import _fit
-from pathjax.calibrate._objective import Problem, make_design, pack
+from pathjax.model import Companions
 
-DATA = calibrate.bundled_data()
 MODEL = pathjax.models.load("brannmark2013")
-STARTS = 2
-CI_PARAMS = ["k_IRS1_S307_phos_by_mTORC1", "k_PKB_S473_dephos", "k_AS160_dephos"]
-CI = dict(starts=STARTS, seed=1, adam_steps=6, lbfgs_steps=4)
-# libRoadRunner at rtol 1e-10 against our final evaluation at rtol 1e-8: the project's
-# bar for a ported model, scaled by each data set's largest model value.
-RR_TOL = 1e-4
+SHORT = dict(starts=2, seed=3, adam_steps=3, lbfgs_steps=3)
 
 
 @pytest.fixture(scope="module")
-def normal_fit():
-    return calibrate.fit("brannmark2013", DATA, "normal", params=CI_PARAMS, **CI)
+def problem():
+    return calibrate.load_problem("brannmark2013")
 
 
 @pytest.fixture(scope="module")
-def t2d_fit(normal_fit):
-    return calibrate.fit("brannmark2013", DATA, "t2d", base=normal_fit, **CI)
+def short_fit():
+    return calibrate.fit("brannmark2013", **SHORT)
 
 
-# ---- data mapping --------------------------------------------------------------------
+# ---- which problem -----------------------------------------------------------------------
 
 
-def test_observations_map_the_data():
-    obs = calibrate.load_observations(DATA, "normal")
-    t = obs.table
-    # 10-min dose responses: the 1e-12 M stand-in for "no insulin" is the baseline, which
-    # is zero by construction and left out; concentrations are converted from M to nM
-    ir = t[t["dataset"] == "IR_dr_n"]
-    assert ir["insulin_nM"].tolist() == pytest.approx([0.01, 0.1, 0.3, 1.0, 10.0, 100.0])
-    assert set(ir["time"]) == {10.0} and ir["baseline"].all()
-    # glucose uptake is read at 30 min (middle of the 15-45 min 2-DG window)
-    assert set(t.loc[t["readout"] == "glucoseuptake", "time"]) == {30.0}
-    # time courses at 10 nM, one scale shared by both arms
-    s6k = t[t["dataset"] == "S6K_time_n"]
-    assert set(s6k["insulin_nM"]) == {10.0} and s6k["shared"].all()
-    assert (s6k["group"] == "S6K_time").all()
-    # PKB-Ser473 time courses are % of each arm's maximum: own scale
-    assert set(t.loc[t["dataset"] == "PKB473_time_n", "group"]) == {"PKB473_time_n"}
-    # two-point data: basal (no insulin) and 10 nM at 10 min
-    assert t.loc[t["dataset"] == "IR_2p_n", "insulin_nM"].tolist() == [0.0, 10.0]
-    assert (t["sem"] > 0).all() and len(t) == 131
-    d = calibrate.load_observations(DATA, "t2d").table
-    assert set(d["arm"]) == {"d"} and "S6_dr_d" not in set(d["dataset"])
-    # the SEM = 0 reference point (100 % at 100 nM) of the diabetic IRS1 dose response
-    assert d.loc[d["dataset"] == "IRS1_dr_d", "insulin_nM"].max() == 10.0
+def test_every_route_to_the_bundled_problem_gives_the_same_object(problem):
+    yaml = pathjax.petab.bundled("brannmark2013")
+    assert problem.n_measurements == 255 and len(problem.parameter_ids) == 70
+    routes = [
+        yaml,
+        str(yaml),
+        MODEL,  # its calibration companion names the bundled problem
+        "brannmark2013_diabetic",  # the diabetic cell is that problem's T2D arm
+        MODEL.replace(name="renamed"),  # companions travel with copies
+        problem,
+    ]
+    for route in routes:
+        assert calibrate.load_problem(route) is problem, route
+    assert MODEL.companions.calibration() == yaml
+    assert calibrate.calibrated_models() == ["brannmark2013", "brannmark2013_diabetic"]
 
 
-def test_the_bundled_data_are_the_default():
-    # no folder given: the data shipped with the package, read through importlib.resources
-    default = calibrate.load_observations(condition="normal")
-    assert default.source == str(DATA)
-    pd.testing.assert_frame_equal(default.table, calibrate.load_observations(DATA).table)
-    assert len(default.table) == 131
-    assert _fit._data.provenance(DATA)["commit"] == "511fef316d594447523cd54f766205d3e6379b30"
+def test_tolerances_load_the_problem_with_them(problem):
+    loose = calibrate.load_problem("brannmark2013", rtol=1e-6, atol=1e-9)
+    assert loose is not problem and (loose.rtol, loose.atol) == (1e-6, 1e-9)
+    assert (problem.rtol, problem.atol) == (1e-8, 1e-12)  # pathjax.petab.load's defaults
+    with pytest.raises(InputError, match="keeps its tolerances"):
+        calibrate.load_problem(problem, rtol=1e-6)
 
 
-def test_skipped_datasets_are_explained():
-    for name in ("EC50", "IRS1_ds", "PKB473_time_renorm", "ERK_time", "GLU_time"):
-        assert name in calibrate.SKIPPED
-        with pytest.raises(InputError, match="is not used"):
-            calibrate.load_observations(DATA, "normal", [name])
-    mapped = {s.name for s in calibrate.BRANNMARK2013}
-    assert not mapped & set(calibrate.SKIPPED)
+def test_a_model_of_ones_own_names_its_problem():
+    decay = pathjax.Model(
+        name="own_decay",
+        state_specs=(pathjax.State("x", "mM", 1.0),),
+        param_specs=(pathjax.Param("k", "1/min", 1.0),),
+        rhs_fn=lambda t, y, p, u: {"x": -p.k * y.x},
+        companions=Companions(calibration=pathjax.petab.example),
+    )
+    assert calibrate.load_problem(decay) is pathjax.petab.load(pathjax.petab.example())
+    nothing = decay.replace(companions=Companions(calibration=lambda: 42))
+    with pytest.raises(InputError, match="must return a PetabProblem or a YAML path"):
+        calibrate.load_problem(nothing)
+
+
+# ---- a short fit of the bundled problem ------------------------------------------------------
+
+
+def test_short_fit_improves_every_start_within_the_bounds(problem, short_fit):
+    res = short_fit
+    print(res.f_start, res.f, res.evaluations, f"{res.wall_time:.0f} s")
+    assert res.problem is problem
+    assert res.theta.shape == res.theta_start.shape == (2, 70)
+    lo, hi = problem.bounds_scaled()
+    assert np.all(res.theta >= lo) and np.all(res.theta <= hi)
+    assert np.all(res.theta_start >= lo) and np.all(res.theta_start <= hi)
+    # uniform starts sit far from the data; even 6 iterations lower both by more than 1 %
+    assert np.all(np.isfinite(res.f)) and np.all(res.f < 0.99 * res.f_start)
+    # the best-so-far trace never rises and ends at the reported objective
+    assert np.all(np.diff(res.history, axis=0) <= 0)
+    np.testing.assert_array_equal(res.history[-1], res.f)
+
+
+def test_reported_objectives_are_the_problems_at_the_reported_points(problem, short_fit):
+    """Every start's end point re-evaluated by ``nllh`` (no priors here, so the
+    objective is the nllh): the optimiser's bookkeeping pairs each point with its value.
+    The optimiser evaluated it by the gradient's program, ``nllh`` by the simulation's,
+    both at rtol 1e-8, so to 1e-6 relative."""
+    assert not problem.has_priors
+    X = problem.from_scale(short_fit.theta)
+    for i in range(X.shape[0]):
+        x = dict(zip(problem.parameter_ids, X[i].tolist()))
+        assert problem.nllh(x) == pytest.approx(short_fit.f[i], rel=1e-6), i
+    assert short_fit.nllh == pytest.approx(np.min(short_fit.f), rel=1e-6)
+    assert short_fit.x == dict(zip(problem.parameter_ids, X[short_fit.best].tolist()))
+
+
+def test_the_nominal_start_is_the_published_point(problem):
+    """With include_nominal, start 0 is the published parameters (the other start the
+    same uniform draw as without it); no iterations, one batched evaluation."""
+    res = calibrate.fit(MODEL, starts=2, seed=3, include_nominal=True, adam_steps=0,
+                        lbfgs_steps=0)  # fmt: skip
+    nominal = problem.to_scale(problem.x_nominal[None])[0]
+    np.testing.assert_array_equal(res.theta_start[0], nominal)
+    np.testing.assert_array_equal(res.theta_start[1], problem.sample_starts(2, 3)[1])
+    # at the published point 2 nllh - Σ log(2π SEM²) is the published χ² of both arms
+    # (295.96 normal + 841.94 T2D; tests/test_petab_brannmark2013.py checks it per arm)
+    sem = problem.spec.measurement_df["noiseParameters"].astype(float).to_numpy()
+    chi2 = 2 * res.f_start[0] - np.sum(np.log(2 * np.pi * sem**2))
+    assert chi2 == pytest.approx(295.957 + 841.944, rel=1e-4)
+
+
+# ---- bad input ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def nothing_loads(monkeypatch):
+    """Fail if a PEtab problem is read or a fit starts, so errors come before both."""
+
+    def boom(*args, **kwargs):
+        raise AssertionError("loaded or fitted before rejecting the input")
+
+    monkeypatch.setattr(pathjax.petab, "load", boom)
+    monkeypatch.setattr(pathjax.petab, "fit", boom)
+
+
+@pytest.mark.parametrize(
+    "model, kwargs, match",
+    [
+        ("brannmark2031", {}, r"unknown calibration problem 'brannmark2031'\. Did you mean"),
+        ("sedaghat2002", {}, "model 'sedaghat2002' has no calibration problem"),
+        (MODEL.replace(companions=Companions()), {}, "'brannmark2013' has no calibration"),
+        (42, {}, "model must be a PetabProblem"),
+        ("brannmark2013", dict(starts=0), "starts must be an integer >= 1"),
+        ("brannmark2013", dict(starts=2.5), "starts must be an integer"),
+        ("brannmark2013", dict(seed=-1), "seed must be an integer >= 0"),
+        ("brannmark2013", dict(adam_steps=-1), "adam_steps"),
+        ("brannmark2013", dict(lbfgs_steps=1.5), "lbfgs_steps"),
+        ("brannmark2013", dict(learning_rate=0.0), "learning_rate must be a positive"),
+        ("brannmark2013", dict(learning_rate=float("nan")), "learning_rate"),
+        ("brannmark2013", dict(mode="sideways"), "mode must be one of"),
+        ("brannmark2013", dict(include_nominal="yes"), "include_nominal"),
+        ("brannmark2013", dict(condition="t2d", data="."), "condition, data: not options"),
+        ("brannmark2013", dict(params=["k1a"]), "params: not options"),
+    ],
+)
+def test_bad_input_is_rejected_before_loading_or_fitting(model, kwargs, match, nothing_loads):
+    with pytest.raises(InputError, match=match):
+        calibrate.fit(model, **kwargs)
+
+
+def test_an_imported_model_has_no_calibration_problem(nothing_loads):
+    # the same equations read from SBML, even under the bundled name, have no companions
+    imported = pathjax.sbml.load(pathjax.bench.sbml_path(), name="brannmark2013")
+    with pytest.raises(InputError, match="brannmark2013, conversion, brannmark2013_diabetic"):
+        calibrate.fit(imported)
+
+
+def test_chi2_threshold():
+    # the 95 % quantiles of χ²(131) and χ²(124), the two arms' numbers of data points
+    assert calibrate.chi2_threshold(131) == pytest.approx(158.7119, abs=1e-4)
+    assert calibrate.chi2_threshold(124, 0.95) == pytest.approx(150.9894, abs=1e-4)
+    for bad in (dict(n_data=0), dict(n_data=10, level=1.0)):
+        with pytest.raises(InputError):
+            calibrate.chi2_threshold(**bad)
 
 
 # ---- the optimiser on its own ---------------------------------------------------------
@@ -108,224 +196,3 @@ def test_minimize_batches_independent_starts_and_masks_failures():
     assert np.allclose(res.theta[:2], target[:2], atol=1e-4), res.theta
     assert np.isinf(res.chi2[2]) and np.array_equal(res.theta[2], theta0[2])
     assert np.all(np.diff(res.history[:, :2], axis=0) <= 0)  # best-so-far never rises
-
-
-# ---- the objective --------------------------------------------------------------------
-
-
-def test_gradient_matches_finite_differences(normal_fit):
-    """Forward-mode gradient of the χ² through the solver against central differences
-    of the same objective (step 1e-4 in log space; agreement to 1e-5 relative, set by
-    the solver tolerance of this check, rtol 1e-11: at 1e-10 the step sequences of the
-    shifted solves differ enough to move the differences by 3e-5)."""
-    obs = calibrate.load_observations(DATA, "normal")
-    design = make_design(MODEL, [obs.table, calibrate.load_observations(DATA, "t2d").table])
-    problem = Problem(MODEL, design, CI_PARAMS, MODEL.default_params())
-    packed = pack(design, obs.table)
-    theta = np.tile(problem.log_params(MODEL.default_params()), (STARTS, 1))
-    theta[1] += np.array([0.3, -0.2, 0.1])
-    kw = dict(rtol=1e-11, atol=1e-15)
-    ev = problem.evaluate(theta, packed, "forward", **kw)
-    h = 1e-4
-    for j in range(len(CI_PARAMS)):
-        up, down = theta.copy(), theta.copy()
-        up[:, j] += h
-        down[:, j] -= h
-        fd = (
-            problem.evaluate(up, packed, "forward", **kw).chi2
-            - problem.evaluate(down, packed, "forward", **kw).chi2
-        ) / (2 * h)
-        assert np.allclose(ev.grad[:, j], fd, rtol=1e-5, atol=1e-6), (j, ev.grad[:, j], fd)
-
-
-def test_reverse_gradient_equals_forward():
-    """The reverse-mode gradient (the engine's checkpointed loop, pre-equilibrated once
-    per start) equals the forward-mode one (pre-equilibrated per patient): the same
-    method on different steps, so to the solver tolerance."""
-    obs = calibrate.load_observations(DATA, "normal")
-    design = make_design(MODEL, [obs.table])
-    problem = Problem(MODEL, design, CI_PARAMS, MODEL.default_params())
-    packed = pack(design, obs.table)
-    theta = np.tile(problem.log_params(MODEL.default_params()), (2, 1))
-    theta[1] += np.array([0.3, -0.2, 0.1])
-    kw = dict(rtol=1e-10, atol=1e-14)
-    fwd = problem.evaluate(theta, packed, "forward", **kw)
-    rev = problem.evaluate(theta, packed, "reverse", **kw)
-    assert np.all(fwd.ok) and np.all(rev.ok)
-    np.testing.assert_allclose(rev.chi2, fwd.chi2, rtol=1e-7)
-    np.testing.assert_allclose(rev.grad, fwd.grad, rtol=1e-5, atol=1e-6)
-
-
-# ---- fits ------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("which", ["normal", "t2d"])
-def test_fit_is_no_worse_than_published(which, normal_fit, t2d_fit):
-    res = normal_fit if which == "normal" else t2d_fit
-    print(res)
-    assert res.chi2 <= res.chi2_published
-    assert res.chi2 < res.chi2_published - 1.0  # the few iterations here do improve it
-    assert res.threshold == pytest.approx(chi2_dist.ppf(0.95, res.n_data))
-
-
-def test_t2d_changes_only_the_diabetes_parameters(normal_fit, t2d_fit):
-    assert t2d_fit.fitted == list(calibrate.DIABETES_PARAMETERS)
-    for k, v in t2d_fit.params.items():
-        if k not in calibrate.DIABETES_PARAMETERS:
-            assert v == normal_fit.params[k], k
-    # data measured on one scale for both arms keep the normal fit's scale
-    assert "IRS1307_time" in t2d_fit.scales_fixed
-    for g in t2d_fit.scales_fixed:
-        assert t2d_fit.scales[g] == pytest.approx(normal_fit.scales[g], rel=1e-12)
-    assert "IR_dr_d" not in t2d_fit.scales_fixed  # % of the diabetic arm's maximum
-    cmp = t2d_fit.info["diabetes_comparison"]
-    assert cmp["diabetes"]["brannmark2013"] == 0.15
-    assert math.isfinite(t2d_fit.info["chi2_published_model"])
-
-
-@pytest.mark.parametrize("which", ["normal", "t2d"])
-def test_saved_chi2_is_the_sum_over_predictions(which, normal_fit, t2d_fit, tmp_path):
-    res = normal_fit if which == "normal" else t2d_fit
-    paths = res.save(tmp_path)
-    info = json.loads(paths["fit"].read_text())
-    pred = pd.read_csv(paths["predictions"])
-    assert list(pred.columns) == ["dataset", "readout", "time", "insulin_nM", "model", "data",
-                                  "sem"]  # fmt: skip
-    total = float((((pred["model"] - pred["data"]) / pred["sem"]) ** 2).sum())
-    assert info["chi2"] == pytest.approx(total, rel=1e-10)
-    assert info["n_data"] == len(pred)
-    assert info["chi2_published"] >= info["chi2"]
-    assert info["chi2_threshold"] == pytest.approx(chi2_dist.ppf(0.95, len(pred)))
-    assert set(info["params"]) == set(MODEL.param_names)
-    for name, sid in info["sbml_ids"].items():
-        assert info["params_sbml"][sid] == info["params"][name]
-    assert paths["plot"].stat().st_size > 10_000
-
-
-@pytest.mark.parametrize("which", ["normal", "t2d"])
-def test_predictions_match_roadrunner(which, normal_fit, t2d_fit):
-    """Every fitted row re-simulated in libRoadRunner (BIOMD0000000448 with the fitted
-    parameters set by SBML id, receptor and GLUT4 initial amounts scaled by IR_total and
-    GLUT4_total, 1000 min at no insulin, then the row's insulin from t = 0), times the
-    row's scale, minus the basal readout for baseline-subtracted data."""
-    res = normal_fit if which == "normal" else t2d_fit
-    table = calibrate.load_observations(DATA, which).table
-    pred = res.predictions
-    assert (pred["dataset"].to_numpy() == table["dataset"].to_numpy()).all()
-    sbml = MODEL.sbml_ids
-    params = {sbml[k]: v for k, v in res.params.items() if k in sbml}
-    init = {}
-    for spec in MODEL.state_specs:
-        if spec.name.startswith("IR") and not spec.name.startswith("IRS1"):
-            init[sbml[spec.name]] = spec.default * res.params["IR_total"] / 100.0
-        elif spec.name.startswith("GLUT4"):
-            init[sbml[spec.name]] = spec.default * res.params["GLUT4_total"] / 100.0
-    readouts = sorted(set(table["readout"]))
-    times = np.unique(table["time"])
-    sims = {
-        dose: roadrunner_basal_then_insulin(
-            "brannmark2013_normal.xml", params, init, dose, times, readouts
-        )
-        for dose in np.unique(np.concatenate([[0.0], table["insulin_nM"]]))
-    }
-
-    def value(dose, t, readout):
-        return sims[dose][np.searchsorted(times, t), readouts.index(readout)]
-
-    ours = []
-    for row in table.itertuples():
-        x = value(row.insulin_nM, row.time, row.readout)
-        if row.baseline:
-            x -= value(0.0, row.time, row.readout)
-        ours.append(res.scales[row.group] * x)
-    ours = np.array(ours)
-    worst = 0.0
-    for name in dict.fromkeys(table["dataset"]):
-        sel = (table["dataset"] == name).to_numpy()
-        worst = max(worst, scaled_error(pred["model"].to_numpy()[sel], ours[sel]))
-    print(f"{which}: worst scaled error vs libRoadRunner {worst:.1e}")
-    assert worst <= RR_TOL
-
-
-def test_recovers_known_parameters_from_synthetic_data():
-    """Data made by the model itself at known parameters (published values times 2, 0.5
-    and 1.5), SEM 2 % of each data set's range plus 5 % of the value; fitting those three
-    parameters from the published point and a Latin-hypercube start recovers them to
-    1 % and brings χ² near 0."""
-    obs = calibrate.load_observations(DATA, "normal")
-    table = obs.table
-    design = make_design(MODEL, [table, calibrate.load_observations(DATA, "t2d").table])
-    truth = dict(MODEL.default_params())
-    for name, factor in zip(CI_PARAMS, (2.0, 0.5, 1.5), strict=True):
-        truth[name] *= factor
-    problem = Problem(MODEL, design, CI_PARAMS, MODEL.default_params())
-    ones = pack(design, table, {g: 1.0 for g in set(table["group"])})
-    theta = np.tile(problem.log_params(truth), (STARTS, 1))
-    x = problem.evaluate(theta, ones, "forward", rtol=1e-10, atol=1e-14).model[:, 0]
-    spans = pd.Series(np.abs(x)).groupby(table["dataset"].to_numpy()).transform("max")
-    synthetic = table.assign(data=x, sem=0.02 * spans.to_numpy() + 0.05 * np.abs(x))
-    bounds = {k: (truth[k] / 10, truth[k] * 10) for k in CI_PARAMS}
-    res = calibrate.fit(
-        "brannmark2013", DATA, "normal", params=CI_PARAMS, bounds=bounds,
-        observations=obs._replace(table=synthetic), starts=STARTS, seed=1, adam_steps=10,
-        lbfgs_steps=25, learning_rate=0.1,
-    )  # fmt: skip
-    print(res, res.starts, sep="\n")
-    for name in CI_PARAMS:
-        assert res.params[name] == pytest.approx(truth[name], rel=1e-2), name
-    assert res.chi2 < 1e-2 * res.chi2_published
-
-
-# ---- bad input -------------------------------------------------------------------------
-
-
-@pytest.fixture
-def no_compile(monkeypatch):
-    """Fail if anything is evaluated (so the error comes before compiling)."""
-
-    def boom(*args, **kwargs):
-        raise AssertionError("evaluated the objective before rejecting the input")
-
-    monkeypatch.setattr(_fit.Problem, "evaluate", boom)
-
-
-@pytest.mark.parametrize(
-    "kwargs, match",
-    [
-        (dict(model="sedaghat2002"), "unknown calibration model"),
-        (dict(model="brannmark2013_diabetic"), "condition 't2d'"),
-        (dict(condition="prediabetic"), "condition must be one of"),
-        (dict(data="/nonexistent/folder"), "does not exist"),
-        (dict(starts=0), "starts must be an integer >= 1"),
-        (dict(starts=2.5), "starts must be an integer"),
-        (dict(seed=-1), "seed must be"),
-        (dict(params=["k_nonsense"]), "unknown parameter"),
-        (dict(params=["scale_IR_pY"]), "closed form"),
-        (dict(params=["k_AS160_dephos", "k_AS160_dephos"]), "twice"),
-        (dict(datasets=["IR_drr"]), "unknown data set"),
-        (dict(datasets=["S6_dr"], condition="t2d"), "no t2d"),
-        (dict(bounds={"k_AS160_dephos": (5.0, 1.0)}, params=["k_AS160_dephos"]), "lower < upper"),
-        (dict(bounds={"k_glucose_uptake_GLUT1": (1.0, 2.0)}), "not fitted"),
-        (dict(base="published"), "t2d' only"),
-        (dict(condition="t2d", base="/nonexistent/fit.json"), "does not exist"),
-        (dict(mode="sideways"), "mode must be"),
-        (dict(adam_steps=-1), "adam_steps"),
-        (dict(rtol=0.0), "rtol"),
-    ],
-)
-def test_bad_input_is_rejected_before_compiling(kwargs, match, no_compile):
-    args = dict(model="brannmark2013", data=DATA, condition="normal")
-    args.update(kwargs)
-    with pytest.raises(InputError, match=match):
-        calibrate.fit(args.pop("model"), args.pop("data"), args.pop("condition"), **args)
-
-
-def test_the_data_mapping_is_read_from_the_model_object(no_compile):
-    # a renamed copy keeps Brännmark's calibration companion and gets past the model check
-    renamed = MODEL.replace(name="renamed")
-    with pytest.raises(InputError, match="unknown parameter 'k_nonsense'"):
-        calibrate.fit(renamed, DATA, params=["k_nonsense"])
-    # the same equations without it have nothing to be calibrated against
-    bare = MODEL.replace(companions=pathjax.model.Companions())
-    with pytest.raises(InputError, match="unknown calibration model 'brannmark2013'"):
-        calibrate.fit(bare, DATA)

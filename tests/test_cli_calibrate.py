@@ -1,7 +1,9 @@
-"""``pathjax calibrate``: one-line errors with exit code 2 before any work, and a small
-normal fit followed by the diabetic fit from it, written as fit.json, predictions.csv and
-fit.png. The fits use the shapes of tests/test_calibrate.py (2 starts, 3 parameters), so
-in one pytest process the compiled objective is shared."""
+"""``pathjax calibrate``: one-line errors with exit code 2 before anything is fitted, and
+the bundled Brännmark 2013 problem fitted by name and through ``--model`` by the same
+code, writing fit.json, simulation.tsv, waterfall.png and fits.png. The fits use the
+batch size of tests/test_calibrate.py (2 starts), so in one pytest process the compiled
+objective is shared; profiles are tested on the small example problem
+(tests/test_petab_fit.py)."""
 
 import json
 
@@ -9,12 +11,10 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from pathjax.calibrate import bundled_data
+import pathjax
 from pathjax.cli import app
 
-DATA = bundled_data()
-CI_PARAMS = "k_IRS1_S307_phos_by_mTORC1,k_PKB_S473_dephos,k_AS160_dephos"
-SMALL = ["--starts", "2", "--seed", "1", "--adam-steps", "3", "--lbfgs-steps", "2"]
+SMALL = ["--starts", "2", "--seed", "3", "--adam-steps", "1", "--lbfgs-steps", "1"]
 
 
 @pytest.fixture(scope="module")
@@ -24,59 +24,67 @@ def runner():
     return CliRunner()
 
 
+@pytest.fixture
+def no_fit(monkeypatch):
+    def boom(*args, **kwargs):
+        raise AssertionError("fitted before rejecting the input")
+
+    monkeypatch.setattr(pathjax.calibrate, "fit", boom)
+
+
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["--model", "sedaghat2002"], "unknown calibration model"),
-        (["--condition", "prediabetic"], "condition must be one of"),
-        (["--starts", "0"], "--starts must be at least 1"),
-        (["--data", "/nonexistent/folder"], "is not a folder"),
-        (["--params", "k_nonsense"], "unknown parameter"),
-        (["--datasets", "EC50"], "is not used"),
-        (["--from", "somewhere"], "--from applies to --condition t2d only"),
-        (["--condition", "t2d", "--from", "/nonexistent/fit"], "does not exist"),
+        ([], "give a PEtab problem (a YAML file or one of: brannmark2013"),
+        (["brannmark2013", "--model", "brannmark2013"], "not both"),
+        (["--model", "sedaghat2002"], "'sedaghat2002' has no calibration problem"),
+        (["brannmark2031"], "unknown calibration problem 'brannmark2031'"),
+        (["/nonexistent/problem.yaml"], "no such file"),
+        (["brannmark2013", "--starts", "0"], "--starts must be at least 1"),
+        (["brannmark2013", "--seed", "-1"], "--seed must be at least 0"),
+        (["brannmark2013", "--adam-steps", "-1"], "--adam-steps must be at least 0"),
+        (["brannmark2013", "--learning-rate", "0"], "--learning-rate must be positive"),
+        (["brannmark2013", "--rtol", "nan"], "--rtol must be a finite number"),
+        (["brannmark2013", "--mode", "sideways"], "--mode must be auto, forward or reverse"),
+        (["brannmark2013", "--profile-points", "0"], "--profile-points must be at least 1"),
+        (["brannmark2013", "--profile-parameters", "k1a", "--no-profiles"], "not both"),
+        (["brannmark2013", "--profile-parameters", "diabetes"], "'diabetes' is not an estimated"),
     ],
 )
-def test_bad_input_is_one_line_and_exit_2(runner, tmp_path, args, message):
-    base = ["calibrate", "--data", str(DATA), "--out", str(tmp_path / "out")]
-    res = runner.invoke(app, base + args)
+def test_bad_input_is_one_line_and_exit_2(runner, tmp_path, no_fit, args, message):
+    res = runner.invoke(app, ["calibrate", *args, "--out", str(tmp_path / "out")])
     assert res.exit_code == 2, res.output
     lines = [line for line in res.output.splitlines() if line.strip()]
     assert len(lines) == 1 and message in lines[0], res.output
+    assert not (tmp_path / "out").exists()
 
 
 def test_help_lists_the_options(runner):
     res = runner.invoke(app, ["calibrate", "--help"])
     assert res.exit_code == 0
-    for option in ("--model", "--data", "--condition", "--starts", "--seed", "--out"):
+    for option in ("--model", "--starts", "--seed", "--include-nominal", "--out", "--rtol",
+                   "--no-profiles", "--profile-parameters"):  # fmt: skip
         assert option in res.output
 
 
-def test_normal_then_t2d_writes_the_outputs(runner, tmp_path):
-    normal, t2d = tmp_path / "normal", tmp_path / "t2d"
-    res = runner.invoke(
-        app,
-        ["calibrate", "--model", "brannmark2013", "--data", str(DATA), "--condition", "normal",
-         "--params", CI_PARAMS, "--out", str(normal)] + SMALL,
-    )  # fmt: skip
-    assert res.exit_code == 0, res.output
-    res = runner.invoke(
-        app,
-        ["calibrate", "--model", "brannmark2013", "--condition", "t2d",  # bundled data
-         "--from", str(normal), "--out", str(t2d)] + SMALL,
-    )  # fmt: skip
-    assert res.exit_code == 0, res.output
-    assert "diabetes:" in res.output
-    for folder, condition in ((normal, "normal"), (t2d, "t2d")):
-        info = json.loads((folder / "fit.json").read_text())
-        pred = pd.read_csv(folder / "predictions.csv")
-        assert info["condition"] == condition
-        assert info["chi2"] <= info["chi2_published"]
-        total = (((pred["model"] - pred["data"]) / pred["sem"]) ** 2).sum()
-        assert info["chi2"] == pytest.approx(total, rel=1e-10)
-        assert (folder / "fit.png").exists()
-    assert json.loads((t2d / "fit.json").read_text())["base"] == str(normal / "fit.json")
-    # without --data the t2d fit read the data shipped with the package
-    source = json.loads((t2d / "fit.json").read_text())["data_source"]
-    assert source == json.loads((normal / "fit.json").read_text())["data_source"]
-    assert source["commit"] == "511fef316d594447523cd54f766205d3e6379b30"
+def test_the_bundled_problem_by_name_and_by_model_writes_the_same_fit(runner, tmp_path):
+    by_name, by_model = tmp_path / "name", tmp_path / "model"
+    for how, folder in ((["brannmark2013"], by_name), (["--model", "brannmark2013"], by_model)):
+        res = runner.invoke(app, ["calibrate", *how, "--out", str(folder), "--no-profiles", *SMALL])
+        assert res.exit_code == 0, res.output
+        assert "best nllh" in res.output
+        for name in ("fit.json", "simulation.tsv", "waterfall.png", "fits.png"):
+            assert (folder / name).stat().st_size > 0, name
+        assert not (folder / "profiles.json").exists()
+    fits = [json.loads((f / "fit.json").read_text()) for f in (by_name, by_model)]
+    # one code path: the same starts, the same end points and objectives
+    for key in ("theta_start", "theta", "objective"):
+        assert fits[0]["starts"][key] == fits[1]["starts"][key], key
+    info = fits[0]
+    assert len(info["parameter_ids"]) == 70 and len(info["starts"]["objective"]) == 2
+    assert info["settings"]["starts"] == 2 and info["settings"]["lbfgs_steps"] == 1
+    # the simulation table: the measurement table with the simulation at the best point
+    sim = pd.read_csv(by_name / "simulation.tsv", sep="\t")
+    problem = pathjax.calibrate.load_problem("brannmark2013")
+    assert len(sim) == problem.n_measurements and sim["simulation"].notna().all()
+    assert info["best"]["nllh"] == pytest.approx(min(info["starts"]["objective"]), rel=1e-6)

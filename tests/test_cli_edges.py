@@ -100,7 +100,7 @@ def test_population_zarr_in_a_read_only_folder_fails_fast(no_work):
 
 def test_calibrate_folder_is_checked_before_the_fit(no_work, tmp_path):
     (tmp_path / "afile").write_text("in the way")
-    cal = ["calibrate", "--data", str(tmp_path), "--out"]
+    cal = ["calibrate", "brannmark2013", "--out"]
     _one_line_exit_2(cal + [f"{READ_ONLY}/fitx"], "is not writable")
     _one_line_exit_2(cal + [str(tmp_path / "afile")], "is a file, not a folder")
     _one_line_exit_2(cal + [str(tmp_path / "afile" / "deeper")], "is a file, not a folder")
@@ -134,10 +134,10 @@ def test_fan_charts_of_no_variable_are_refused():
 
 
 def test_calibration_save_refuses_a_read_only_folder():
-    from pathjax.calibrate import CalibrationResult
+    from pathjax.petab import PetabFit  # what pathjax.calibrate.fit returns
 
     with pytest.raises(pathjax.InputError, match="is not writable"):
-        CalibrationResult.save(None, f"{READ_ONLY}/fitx")
+        PetabFit.save(None, f"{READ_ONLY}/fitx")
 
 
 @pytest.mark.parametrize(

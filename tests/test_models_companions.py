@@ -1,4 +1,4 @@
-"""A model's companions (therapy classes, cohorts, calibration data) travel with the
+"""A model's companions (therapy classes, cohorts, calibration problem) travel with the
 `Model` object: copies keep them, whatever their name; a model read from SBML has none,
 even under a bundled model's name; a model built here carries its own; and importing the
 bundled models imports none of the packages that read the companions."""
@@ -35,23 +35,21 @@ def test_a_renamed_copy_keeps_therapies_cohorts_and_calibration(copy):
     assert therapy.available(copy) == BRANNMARK_THERAPIES
     assert population.cohorts(copy) == BRANNMARK_COHORTS
     assert population.cohort(copy, "t2d").name == "t2d"
-    assert calibrate.default_parameters(copy, "t2d") == list(calibrate.DIABETES_PARAMETERS)
-    obs = calibrate.load_observations(None, "normal", ["IR_dr"], model_name=copy)
-    assert len(obs.table) == 6
+    assert calibrate.load_problem(copy) is calibrate.load_problem("brannmark2013")
     # a therapy acts on the copy's own defaults: GLUT4_total 40 -> 40 * (1 + 1.0 * 0.5)
     params, _ = therapy.therapy(copy, "insulin_sensitizer", dose=1.0)({}, None)
     expected = 1.5 * copy.default_params()["GLUT4_total"]
     assert float(params["GLUT4_total"]) == pytest.approx(expected, rel=1e-15)
 
 
-def test_the_diabetic_cell_shares_the_normal_cells_therapies_and_cohorts():
+def test_the_diabetic_cell_shares_the_normal_cells_companions():
     normal = BRANNMARK.companions
     diabetic = pathjax.models.load("brannmark2013_diabetic").companions
     assert diabetic.therapies is normal.therapies
     assert diabetic.cohorts is normal.cohorts
-    # it is calibrated through the normal cell (condition "t2d"), not on its own
-    with pytest.raises(pathjax.InputError, match="condition 't2d'"):
-        calibrate.fit("brannmark2013_diabetic")
+    # one calibration problem for both cells: the diabetic cell is its T2D arm
+    assert diabetic.calibration is normal.calibration
+    assert diabetic.calibration() == pathjax.petab.bundled("brannmark2013")
 
 
 def test_an_sbml_model_under_a_bundled_name_has_no_companions():
@@ -61,7 +59,7 @@ def test_an_sbml_model_under_a_bundled_name_has_no_companions():
     assert population.cohorts(imported) == ["reference"]
     with pytest.raises(pathjax.InputError, match="no therapies"):
         therapy.therapy(imported, "irs_modulator")
-    with pytest.raises(pathjax.InputError, match="unknown calibration model"):
+    with pytest.raises(pathjax.InputError, match="has no calibration problem"):
         calibrate.fit(imported)
 
 
@@ -94,7 +92,7 @@ def _decay(**companions) -> pathjax.Model:
     )
 
 
-def test_a_model_built_here_carries_its_own_therapies_and_cohorts():
+def test_a_model_built_here_carries_its_own_therapies_cohorts_and_calibration():
     model = _decay(therapies=_decay_therapies, cohorts=_decay_cohorts)
     assert therapy.available(model) == ["irs_modulator"]
     assert population.cohorts(model) == ["slow", "reference"]
@@ -105,6 +103,8 @@ def test_a_model_built_here_carries_its_own_therapies_and_cohorts():
     ds = therapy.simulate(model, t, therapies=("irs_modulator", 1e9), rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(ds["x"].values[0], np.exp(-0.5 * t), rtol=1e-7)
     assert '"therapy": "irs_modulator"' in ds.attrs["therapies"]
+    own = _decay(calibration=pathjax.petab.example)
+    assert calibrate.load_problem(own) is pathjax.petab.load(pathjax.petab.example())
 
 
 def test_companions_must_be_functions():

@@ -1,9 +1,10 @@
 """The package's data files and the repository's independence of any folder beside it.
 
-* The files pathjax ships (``py.typed``, the human adipocyte data of `pathjax.calibrate`,
-  the SBML file of `pathjax bench`) exist in the installed package and load, found
-  through `importlib.resources` as the package itself finds them; the package-data
-  patterns of pyproject.toml cover every one of them, so a wheel carries them too.
+* The files pathjax ships (``py.typed``, the human adipocyte data, the PEtab problems of
+  `pathjax.petab.bundled` built from them, the SBML file of `pathjax bench`) exist in the
+  installed package and load, found through `importlib.resources` as the package itself
+  finds them; the package-data patterns of pyproject.toml cover every one of them, so a
+  wheel carries them too.
 * No source, test, notebook, benchmark or document reads a folder outside the
   repository: no mention of the old environment variable for it, nor of a path into a
   ``shared`` folder beside the repository.
@@ -21,7 +22,7 @@ import pandas as pd
 import pytest
 
 from helpers import SBML_DIR
-from pathjax import bench, calibrate
+from pathjax import bench, petab
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = resources.files("pathjax")
@@ -43,11 +44,24 @@ def test_adipocyte_data_load():
             frame = pd.read_csv(fh)
         assert len(frame) > 0 and len(frame.columns) > 0, name
     assert "Brännmark et al. 2013" in folder.joinpath("README.md").read_text(encoding="utf-8")
-    # the public way to the folder, and every data set the calibration maps is in it
-    assert calibrate.bundled_data() == Path(str(folder))
-    for spec in calibrate.BRANNMARK2013:
-        assert folder.joinpath(f"{spec.name}.csv").is_file(), spec.name
-    assert len(calibrate.load_observations(condition="t2d").table) > 0
+
+
+def test_bundled_petab_problems_are_shipped():
+    for name in petab.BUNDLED:
+        yaml = petab.bundled(name)
+        assert yaml == Path(str(PACKAGE.joinpath("data", "petab", name, "problem.yaml")))
+        for table in ("model.xml", "conditions.tsv", "observables.tsv", "measurements.tsv",
+                      "parameters.tsv", "README.md"):  # fmt: skip
+            assert yaml.with_name(table).is_file(), (name, table)
+    # every data set of the Brännmark 2013 problem's measurements is a CSV of the shipped
+    # adipocyte data (its provenance), with both arms' columns
+    measurements = pd.read_csv(petab.bundled("brannmark2013").with_name("measurements.tsv"),
+                               sep="\t")  # fmt: skip
+    datasets = {d.rsplit("_", 1)[0] for d in measurements["datasetId"]}
+    assert len(datasets) == 18
+    for name in datasets:
+        with PACKAGE.joinpath("data", ADIPOCYTE, f"{name}.csv").open("rb") as fh:
+            assert {"response_n", "sem_n"} <= set(pd.read_csv(fh).columns), name
 
 
 def test_bench_sbml_loads():

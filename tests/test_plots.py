@@ -1,11 +1,10 @@
 """What the figures say, read from their matplotlib objects (legend texts, axis labels,
 bars and their order), not from pixels: fan charts name their bands and mark the input
 steps, index bars are sorted and cut to the largest with a count of the rest, tornado
-whiskers are explained, a local sensitivity figure has every output, calibration panels
-have y labels, and ``pathjax simulate --outputs`` picks the plotted variables."""
+whiskers are explained, a local sensitivity figure has every output, and ``pathjax
+simulate --outputs`` picks the plotted variables."""
 
 import numpy as np
-import pandas as pd
 import xarray as xr
 from matplotlib.figure import Figure
 
@@ -138,20 +137,6 @@ def test_local_sensitivity_figure_has_a_row_per_output():
     titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
     assert any(t.startswith("IRS1_pY") for t in titles)
     assert any(t.startswith("GLUT4_surface") for t in titles)
-
-
-def test_calibration_panels_have_y_labels_with_units():
-    from pathjax.calibrate import plot_fit
-
-    rows = pd.DataFrame({
-        "dataset": ["IR_dr_n"] * 2 + ["IRS1_time_n"] * 2, "readout": ["IRp"] * 2 + ["IRS1p"] * 2,
-        "time": [10.0, 10.0, 1.0, 5.0], "insulin_nM": [1.0, 10.0, 10.0, 10.0],
-        "model": [40.0, 90.0, 50.0, 80.0], "data": [47.0, 88.0, 52.0, 79.0],
-        "sem": [10.0, 3.0, 4.0, 5.0],
-    })  # fmt: skip
-    fig = plot_fit(rows)
-    labels = [ax.get_ylabel() for ax in fig.axes if ax.get_visible()]
-    assert len(labels) == 2 and all("a.u." in label for label in labels)
 
 
 def test_simulate_outputs_choose_the_plotted_variables(monkeypatch, tmp_path):

@@ -145,8 +145,10 @@ class Companions(NamedTuple):
             `pathjax.therapy.available`, `describe` and `therapy`.
         cohorts: ``() -> {cohort name: pathjax.population.Cohort}``, the cohorts besides
             ``"reference"``, read by `pathjax.population.cohorts` and `cohort`.
-        calibration: ``() -> pathjax.calibrate.Calibration``, the data the model is
-            calibrated against, read by `pathjax.calibrate.fit`.
+        calibration: ``() -> pathjax.petab.PetabProblem | str | os.PathLike``, the PEtab
+            problem the model is calibrated by (or its YAML file), read by
+            `pathjax.calibrate.fit` and `load_problem` (Brännmark 2013's: the bundled
+            problem ``"brannmark2013"``).
         plausibility: ``() -> tuple[pathjax.population.Range, ...]``, physiological
             bounds on outputs (``at="all"``: every output time, ``"basal"``: the first);
             every `pathjax.simulate` of the model flags the patients who leave them in a
@@ -285,7 +287,7 @@ class Model(eqx.Module):
         conservation: conserved totals (checked by the tests).
         t_end: default end time of a simulation, in `time_unit`.
         event_specs: state-triggered events (`Event`), located by the solver.
-        companions: its therapy classes, cohorts and calibration data (`Companions`).
+        companions: its therapy classes, cohorts and calibration problem (`Companions`).
     """
 
     name: str = eqx.field(static=True)

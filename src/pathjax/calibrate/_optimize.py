@@ -12,7 +12,8 @@ Starts never influence each other:
 * the L-BFGS phase backtracks each start's step on its own (Armijo condition); a start
   whose step cannot be accepted restarts its memory, and stops after two such failures in
   a row; with an empty memory (first step, restarts) the step is at most of unit length;
-* parameters live in log space and are projected onto their bounds after every step.
+* parameters live on their scales (a PEtab problem's lin/log/log10) and are projected
+  onto their bounds after every step.
 """
 
 from collections.abc import Callable
@@ -85,7 +86,7 @@ def minimize(
         lower, upper: (m,) bounds of theta.
         adam_steps: Adam iterations (learning rate cosine-decayed to a tenth).
         lbfgs_steps: L-BFGS iterations after Adam.
-        learning_rate: Adam's initial step (in units of theta, i.e. log parameters).
+        learning_rate: Adam's initial step (in units of theta, e.g. log10 parameters).
         memory: L-BFGS memory size.
         callback: called as ``callback(phase, iteration, best_f)`` after each iteration.
 

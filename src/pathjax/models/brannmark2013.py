@@ -113,8 +113,7 @@ reaction and is left out; ``scaleIRS1ds`` and ``scaleGLUCOSE`` are kept (as
 glucose-uptake data sets) although no SBML rule uses them.
 """
 
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Mapping
 
 import jax.numpy as jnp
 
@@ -334,7 +333,6 @@ def _build(
     diabetes: float,
     totals: Mapping[str, float],
     description: str,
-    calibration: Callable[[], Any],
 ) -> Model:
     states = tuple(State(n, unit, initial[n], d) for n, unit, _, d in _STATE_INFO)
     return Model(
@@ -353,7 +351,7 @@ def _build(
         default_protocol=DEFAULT_PROTOCOL,
         conservation=CONSERVATION,
         t_end=60.0,
-        companions=Companions(_companions.therapies, _companions.cohorts, calibration),
+        companions=Companions(_companions.therapies, _companions.cohorts, _companions.calibration),
     )
 
 
@@ -372,7 +370,6 @@ def build_normal() -> Model:
         _NORMAL_TOTALS,
         "Insulin signalling in normal human adipocytes, from the receptor to GLUT4 "
         "translocation and the mTORC1/S6K branch, with the mTORC1 -> IRS1-Ser307 feedback.",
-        _companions.calibration,
     )
 
 
@@ -393,5 +390,4 @@ def build_diabetic() -> Model:
         _DIABETIC_TOTALS,
         "Insulin signalling in adipocytes from type 2 diabetic patients: 50 % receptor, "
         "50 % GLUT4 and a weaker mTORC1 -> IRS1-Ser307 feedback.",
-        _companions.diabetic_calibration,
     )

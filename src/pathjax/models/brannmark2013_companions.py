@@ -1,50 +1,28 @@
 """Companions of Brännmark 2013 (see `pathjax.model.Companions`): the therapy classes
-mapped onto its parameters, its cohorts, and the human adipocyte data it is calibrated
-against. `brannmark2013` and `brannmark2013_diabetic` share the therapies and cohorts;
-the diabetic cell is calibrated through the normal one (condition ``"t2d"``).
+mapped onto its parameters, its cohorts, and the PEtab problem it is calibrated by.
+`brannmark2013` and `brannmark2013_diabetic` share all three.
 
 The records belong to the packages that read them, which import the models: each
 factory imports them when called, so importing a model imports none of those packages.
 
-Calibration data. Brännmark et al. (2013) measured insulin signalling in isolated human
-adipocytes from normal (``_n``) and type 2 diabetic (``_d``) donors. The package ships
-those data as compiled for a later model, in
-``pathjax/data/cedersund_adipocyte_signalling`` (one CSV per data set; ``index.json``
-gives the provenance, ``README.md`` the publications); see
-`pathjax.calibrate.bundled_data`. Each data set is mapped here onto one of the model's
-measured-variable observables and onto the protocol of the experiment, as the data were
-processed in the original analysis:
-
-* **dose responses** (``*_dr``): 10 min of insulin at each concentration (``conc`` in M;
-  the smallest, 1e-12 M, stands for no insulin on a log axis), baseline subtracted and
-  given in % of the largest response of each donor group. The model value is
-  ``scale * (readout(dose) - readout(no insulin))``, one scale per group.
-* **glucose uptake** (``GLUCOSE_dr``, ``GLUCOSE_2p``): insulin for 15 min, then
-  2-deoxyglucose for 30 min in the continued presence of insulin; the data are the
-  amount taken up. The model's ``glucoseuptake`` is a rate, so the amount is taken as
-  30 min times the rate at the middle of the uptake window, t = 30 min (at the published
-  parameters this differs from the mean rate over 15-45 min by at most 0.3 %).
-* **time courses** at 10 nM insulin (``*_time``): the normal and diabetic arms were
-  measured on one scale (``PKB473_time`` excepted: % of the maximum of each arm), so they
-  share one scale factor.
-* **two-point data** (``*_2p``): basal and stimulated (10 nM for 10 min; glucose:
-  100 nM), normal and diabetic on one scale. A basal point is written as no insulin at
-  the time of the stimulated point.
-
-Data sets of the folder that are not mapped are listed, each with the reason, in the
-calibration's ``skipped`` (`pathjax.calibrate.SKIPPED`).
+Calibration. Brännmark et al. (2013) measured insulin signalling in isolated human
+adipocytes from normal and type 2 diabetic donors. Those data (shipped in
+``pathjax/data/cedersund_adipocyte_signalling``) against the model form the PEtab
+problem shipped as ``pathjax/data/petab/brannmark2013`` (`pathjax.petab.bundled`; its
+README says where every row comes from): both donor groups in one problem, the rate
+constants shared, the diabetes parameters (`DIABETES_PARAMETERS`) estimated in the
+diabetic conditions only. The diabetic cell is that problem's diabetic arm, so both
+models name the same problem.
 """
 
 import math
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .._errors import InputError
 from ..protocol import Protocol
-from ._brannmark2013_tables import DIABETIC_CONDITION
 from ._notes import EMAX_NOTE
 
 if TYPE_CHECKING:
-    from ..calibrate import Calibration
     from ..population import Cohort, Covariate, Plausibility
     from ..therapy import TherapyClass
 
@@ -54,7 +32,6 @@ __all__ = [
     "INSYSBIO",
     "calibration",
     "cohorts",
-    "diabetic_calibration",
     "therapies",
 ]
 
@@ -69,7 +46,9 @@ INSYSBIO = (
 _BRANNMARK_SHORT = "Brännmark C. et al. (2013) J Biol Chem 288:9867-9880"
 
 DIABETES_PARAMETERS = ("diabetes", "IR_total", "GLUT4_total")
-"""The parameters that differ in type 2 diabetes: the ones a ``"t2d"`` fit calibrates."""
+"""The parameters that differ in type 2 diabetes: in the calibration problem they are
+``<name>_normal`` (fixed) in the normal conditions and ``<name>_t2d`` (estimated) in the
+diabetic ones."""
 
 # ---- therapies ---------------------------------------------------------------------------
 
@@ -233,95 +212,10 @@ def cohorts() -> dict[str, "Cohort"]:
 
 # ---- calibration --------------------------------------------------------------------------
 
-_DOSE_TIME = 10.0  # min of insulin before the dose-response samples were taken
-_UPTAKE_TIME = 30.0  # middle of the 15-45 min 2-deoxyglucose window
 
+def calibration() -> Path:
+    """The PEtab problem Brännmark 2013 is calibrated by (`pathjax.calibrate.fit`): the
+    YAML file of the bundled problem ``"brannmark2013"`` (`pathjax.petab.bundled`)."""
+    from ..petab import bundled
 
-def calibration() -> "Calibration":
-    """The human adipocyte data of Brännmark 2013 mapped onto the normal cell's readouts
-    (`pathjax.calibrate`), and which parameters each donor group calibrates."""
-    from ..calibrate._data import Calibration, DataSpec
-
-    def dose(name, readout, arms=("n", "d"), time=_DOSE_TIME, note=""):
-        return DataSpec(name, readout, "dose", arms, False, True, time, note=note)
-
-    def course(name, readout, shared=True, note=""):
-        return DataSpec(name, readout, "time", ("n", "d"), shared, False, None, note=note)
-
-    def two(name, readout, time=_DOSE_TIME, note="", **stimulus):
-        return DataSpec(name, readout, "two_point", ("n", "d"), True, False, time, note=note,
-                        **stimulus)  # fmt: skip
-
-    datasets = (
-        dose("IR_dr", "measuredIRp", note="IR-Tyr1146 phosphorylation, 10-min dose response"),
-        dose("IRS1_dr", "measuredIRS1p", note="IRS1-Tyr612 phosphorylation, 10-min dose response"),
-        dose("IRS1307_dr", "measuredIRS1307", note="IRS1-Ser307 (human Ser312), 10-min dose response"),
-        dose("PKB308_dr", "measuredPKB308p", note="PKB-Thr308, 10-min dose response"),
-        dose("PKB473_dr", "measuredPKB473p", note="PKB-Ser473, 10-min dose response"),
-        dose("AS160_dr", "measuredAS160p", note="AS160-Thr642, 10-min dose response"),
-        dose("S6_dr", "measuredS6p", arms=("n",), note="S6-Ser235/236, 10-min dose response"),
-        dose("GLUCOSE_dr", "glucoseuptake", time=_UPTAKE_TIME,
-             note="2-deoxyglucose uptake after 15 min of insulin, 30-min uptake"),
-        course("IRS1307_time", "measuredIRS1307", note="IRS1-Ser307, 10 nM, 0-60 min"),
-        course("PKB308_time", "measuredPKB308p", note="PKB-Thr308, 10 nM, 0-60 min"),
-        course("PKB473_time", "measuredPKB473p", shared=False,
-               note="PKB-Ser473, 10 nM, 0-60 min, % of each arm's maximum"),
-        course("AS160_time", "measuredAS160p", note="AS160-Thr642, 10 nM, 0-60 min"),
-        course("S6K_time", "measuredS6Kp", note="S6K-Thr389, 10 nM, 0-60 min"),
-        course("S6_time", "measuredS6p", note="S6-Ser235/236, 10 nM, 0-60 min"),
-        two("IR_2p", "measuredIRp", note="IR phosphorylation, basal and 10 nM for 10 min"),
-        two("IRS1_2p", "measuredIRS1p", note="IRS1 phosphorylation, basal and 10 nM for 10 min"),
-        two("PKB473_2p", "measuredPKB473p", note="PKB-Ser473, basal and 10 nM for 10 min"),
-        two("GLUCOSE_2p", "glucoseuptake", time=_UPTAKE_TIME, stimulus=100.0,
-            note="2-deoxyglucose uptake, basal and 100 nM insulin"),
-    )  # fmt: skip
-
-    skipped = (
-        (("PKB473_time_renorm",), "derived from PKB473_time and PKB473_2p (both used); it would "
-         "count the same measurements twice"),
-        (("PKB_dr",), "a PKB dose response without the phosphorylation site; a near copy of "
-         "PKB308_dr (used)"),
-        (("PKB_time",), "a PKB time course without the phosphorylation site and without "
-         "per-point SEM"),
-        (("S6K_2p",), "its basal/insulin columns and times cannot be mapped onto a protocol"),
-        (("EC50",), "EC50s are derived from the dose responses (used); it would count them twice"),
-        (("GLU_time",), "glucose uptake over time in two unnamed conditions, source unknown"),
-        (("IR_time", "IR_30", "IR_DOSE", "IR_int", "IRS1_30", "IRS1_DOSE", "IRS1_DOSE_2",
-          "IRS1_time_3", "IRS1_time_30", "IRS1_time_180"), "earlier studies of the receptor and "
-         "IRS1 overshoot (Cedersund 2008, Brännmark 2010), not the normal/T2D data of Brännmark "
-         "2013; the insulin dose of IR_int and IRS1_time_180 is not recorded"),
-        (("IRS1_ds", "IRS1_DOUBLE"), "a two-step protocol (1.2 nM, then 10 nM at 4 min), which a "
-         "row of constant insulin from t = 0 cannot express; earlier study (Brännmark 2010)"),
-        (("ERK_dr", "ERK_time", "Elk1_dr", "Elk1_time", "Foxo_dr", "Foxo_raw_dr", "Foxo_time"),
-         "ERK, Elk1 and FOXO1 are not in the Brännmark 2013 model"),
-        (("IRS1307_mitinhib", "LC3", "lipofuscin_mi", "lipofuscin_nd", "lipofuscin_rc",
-          "mitdens_DNP", "mitvol_nd", "AllTimes"), "not an insulin-signalling measurement of this "
-         "model (mitochondrial inhibition, autophagy, lipofuscin, mitochondria; a time list)"),
-    )  # fmt: skip
-
-    return Calibration(
-        datasets=datasets,
-        skipped={name: why for names, why in skipped for name in names},
-        # With a free glucose-uptake scale only the ratio of the GLUT4 and GLUT1 uptake
-        # constants is identifiable; the GLUT1 constant stays at its published value.
-        not_fitted=("k_glucose_uptake_GLUT1",),
-        disease_parameters=DIABETES_PARAMETERS,
-        disease_values={k: DIABETIC_CONDITION[k] for k in DIABETES_PARAMETERS},
-        # the diabetic cell of the study, with the receptor amount measured there (about
-        # 55 % of normal; the SBML file uses 50 %)
-        reported={"diabetes": 0.15, "IR_total": 55.0, "GLUT4_total": 50.0},
-        reported_by="brannmark2013",
-    )
-
-
-def diabetic_calibration() -> "Calibration":
-    """The diabetic cell has no calibration of its own: its diabetes parameters are
-    fitted on top of the normal cell's fit.
-
-    Raises:
-        InputError: always, saying how to fit it.
-    """
-    raise InputError(
-        "fit the diabetic cell with model 'brannmark2013' and condition 't2d' (the "
-        "diabetes parameters are fitted from the normal fit)"
-    )
+    return bundled("brannmark2013")
