@@ -10,9 +10,10 @@ adipocytes from normal and type 2 diabetic donors. Those data (shipped in
 ``pathjax/data/cedersund_adipocyte_signalling``) against the model form the PEtab
 problem shipped as ``pathjax/data/petab/brannmark2013`` (`pathjax.petab.bundled`; its
 README says where every row comes from): both donor groups in one problem, the rate
-constants shared, the diabetes parameters (`DIABETES_PARAMETERS`) estimated in the
-diabetic conditions only. The diabetic cell is that problem's diabetic arm, so both
-models name the same problem.
+constants shared, the diabetes parameters (``diabetes``, ``IR_total``,
+``GLUT4_total``) ``<name>_normal`` (fixed) in the normal conditions and ``<name>_t2d``
+(estimated) in the diabetic ones. The diabetic cell is that problem's diabetic arm, so
+both models name the same problem.
 """
 
 import math
@@ -28,7 +29,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BRANNMARK",
-    "DIABETES_PARAMETERS",
     "INSYSBIO",
     "calibration",
     "cohorts",
@@ -44,11 +44,6 @@ INSYSBIO = (
     "IR_total 55 %, GLUT4_total 50 %, diabetes 0.15)"
 )
 _BRANNMARK_SHORT = "Brännmark C. et al. (2013) J Biol Chem 288:9867-9880"
-
-DIABETES_PARAMETERS = ("diabetes", "IR_total", "GLUT4_total")
-"""The parameters that differ in type 2 diabetes: in the calibration problem they are
-``<name>_normal`` (fixed) in the normal conditions and ``<name>_t2d`` (estimated) in the
-diabetic ones."""
 
 # ---- therapies ---------------------------------------------------------------------------
 
