@@ -25,11 +25,11 @@ Examples:
     70
 """
 
+from .._optimize import OptimizeResult as OptimizeResult
+from .._optimize import minimize as minimize
 from ..petab import profile as profile
 from ._fit import chi2_threshold as chi2_threshold
 from ._fit import fit as fit
-from ._optimize import OptimizeResult as OptimizeResult
-from ._optimize import minimize as minimize
 from ._problem import calibrated_models as calibrated_models
 from ._problem import load_problem as load_problem
 

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from .._errors import InputError
+from .._optimize import minimize
 from ._problem import PetabProblem
 
 __all__ = ["PetabFit", "fit", "start_points"]
@@ -173,7 +174,6 @@ def fit(
         >>> res.nllh < -45
         True
     """
-    from ..calibrate._optimize import minimize
     from ._problem import load
 
     if isinstance(problem, str | Path):

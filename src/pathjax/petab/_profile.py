@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._errors import InputError
+from .._optimize import minimize
 from ._fit import PetabFit
 from ._problem import PetabProblem
 
@@ -101,8 +102,6 @@ def profile(
         `Profiles`.
     """
     from scipy.stats import chi2
-
-    from ..calibrate._optimize import minimize
 
     if not isinstance(fit, PetabFit) or fit.problem is not problem:
         raise InputError("fit must be the PetabFit of this problem (pathjax.calibrate.fit)")
