@@ -1,12 +1,13 @@
 """``pathjax calibrate``: one-line errors with exit code 2 before anything is fitted, and
-the bundled Brännmark 2013 problem fitted by name and through ``--model`` by the same
-code, writing fit.json, simulation.tsv, waterfall.png and fits.png. The fits use the
-batch size of tests/test_calibrate.py (2 starts), so in one pytest process the compiled
-objective is shared; profiles are tested on the small example problem
-(tests/test_petab_fit.py)."""
+a bundled problem fitted by two routes (name and YAML file; the Brännmark 2013 problem by
+name and through ``--model``, slow) by the same code, writing fit.json, simulation.tsv,
+waterfall.png and fits.png. The fits use the batch size of tests/test_calibrate.py (2
+starts), so in one pytest process the compiled objective is shared; profiles are tested
+on the small example problem (tests/test_petab_fit.py)."""
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -67,24 +68,34 @@ def test_help_lists_the_options(runner):
         assert option in res.output
 
 
-def test_the_bundled_problem_by_name_and_by_model_writes_the_same_fit(runner, tmp_path):
-    by_name, by_model = tmp_path / "name", tmp_path / "model"
-    for how, folder in ((["brannmark2013"], by_name), (["--model", "brannmark2013"], by_model)):
+@pytest.mark.parametrize(
+    "name, second",
+    [
+        ("conversion", [str(pathjax.petab.example())]),  # by name and by its YAML file
+        pytest.param("brannmark2013", ["--model", "brannmark2013"], marks=pytest.mark.slow),
+    ],
+)
+def test_a_bundled_problem_by_two_routes_writes_the_same_fit(runner, tmp_path, name, second):
+    first, other = tmp_path / "first", tmp_path / "second"
+    for how, folder in (([name], first), (second, other)):
         res = runner.invoke(app, ["calibrate", *how, "--out", str(folder), "--no-profiles", *SMALL])
         assert res.exit_code == 0, res.output
         assert "best nllh" in res.output
-        for name in ("fit.json", "simulation.tsv", "waterfall.png", "fits.png"):
-            assert (folder / name).stat().st_size > 0, name
+        for file in ("fit.json", "simulation.tsv", "waterfall.png", "fits.png"):
+            assert (folder / file).stat().st_size > 0, file
         assert not (folder / "profiles.json").exists()
-    fits = [json.loads((f / "fit.json").read_text()) for f in (by_name, by_model)]
+    fits = [json.loads((f / "fit.json").read_text()) for f in (first, other)]
     # one code path: the same starts, the same end points and objectives
     for key in ("theta_start", "theta", "objective"):
         assert fits[0]["starts"][key] == fits[1]["starts"][key], key
+    problem = pathjax.calibrate.load_problem(name)
     info = fits[0]
-    assert len(info["parameter_ids"]) == 70 and len(info["starts"]["objective"]) == 2
+    assert info["parameter_ids"] == list(problem.parameter_ids)
+    assert len(info["starts"]["objective"]) == 2
     assert info["settings"]["starts"] == 2 and info["settings"]["lbfgs_steps"] == 1
     # the simulation table: the measurement table with the simulation at the best point
-    sim = pd.read_csv(by_name / "simulation.tsv", sep="\t")
-    problem = pathjax.calibrate.load_problem("brannmark2013")
+    sim = pd.read_csv(first / "simulation.tsv", sep="\t")
     assert len(sim) == problem.n_measurements and sim["simulation"].notna().all()
-    assert info["best"]["nllh"] == pytest.approx(min(info["starts"]["objective"]), rel=1e-6)
+    best = dict(zip(problem.parameter_ids, problem.from_scale(np.array(info["starts"]["theta"]))[
+        int(np.argmin(info["starts"]["objective"]))].tolist()))  # fmt: skip
+    assert info["best"]["nllh"] == pytest.approx(problem.nllh(best), rel=1e-6)
