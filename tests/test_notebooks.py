@@ -4,8 +4,9 @@ shows at least one figure (a PNG output).
 
 The kernel runs on this interpreter (`notebooks/build.py`), so it sees the installed
 pathjax; it inherits ``PATHJAX_NO_CACHE`` from conftest, so every notebook compiles from a
-cold cache, as on a fresh CI machine. Each notebook runs in well under two minutes on two
-cores (15-65 s measured); the per-cell timeout only catches a hang.
+cold cache, as on a fresh CI machine. Each notebook runs in a few minutes at most on two
+cores (15-65 s measured; 04_calibration about 4 minutes, most of it compiling the
+70-parameter reverse-mode objective once); the per-cell timeout only catches a hang.
 """
 
 import importlib.util

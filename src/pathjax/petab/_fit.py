@@ -181,6 +181,7 @@ def fit(
     if not isinstance(problem, PetabProblem):
         raise InputError(f"problem must be a PetabProblem or a YAML path, got {type(problem)}")
     starts = _check_int(starts, "starts", 1)
+    _check_int(seed, "seed", 0)
     _check_int(adam_steps, "adam_steps", 0)
     _check_int(lbfgs_steps, "lbfgs_steps", 0)
     if not (isinstance(learning_rate, numbers.Real) and learning_rate > 0):

@@ -306,8 +306,14 @@ def _read_v1(path: Path) -> Spec:
     return Spec(
         version=1, sbml=sbml, parameters=params, experiments=experiments,
         observables=observables, measurements=measurements, persist=False,
-        measurement_df=mdf, name=Path(path).stem,
+        measurement_df=mdf, name=_problem_name(path),
     )  # fmt: skip
+
+
+def _problem_name(path: Path) -> str:
+    """The YAML file's name, or its folder's where the file has a generic name."""
+    path = Path(path)
+    return path.parent.name if path.stem.lower() in ("problem", "petab", "") else path.stem
 
 
 def _v1_sbml_file(path: Path) -> str:
@@ -483,7 +489,7 @@ def _read_v2(path: Path) -> Spec:
     return Spec(
         version=2, sbml=sbml, parameters=params, experiments=experiments,
         observables=observables, measurements=measurements, persist=True,
-        measurement_df=problem.measurement_df, name=Path(path).stem,
+        measurement_df=problem.measurement_df, name=_problem_name(path),
     )  # fmt: skip
 
 
