@@ -196,6 +196,17 @@ def _rake(values: np.ndarray, tg: Targets) -> tuple[list[np.ndarray], list[np.nd
     return grids, log_r
 
 
+def _plausible_pool(m, c, checks, tg, seed, n, solve, what: str, advice: str):
+    """`_pool`, or `InputError` (naming `what`, with `advice`) where fewer than 10 of
+    its patients are plausible."""
+    dims, z, values, ok = _pool(m, c, checks, tg, seed, n, solve)
+    if ok.sum() < 10:
+        raise InputError(
+            f"only {int(ok.sum())} of {n} pool patients of {what} are plausible: {advice}"
+        )
+    return dims, z, values, ok
+
+
 def _pool(m, c: Cohort, checks: Plausibility, tg: Targets, seed: int, size: int, solve: dict):
     """The pool: (z, marker values, plausible mask) of `size` first draws of cohort `c`."""
     from ..simulate import simulate
@@ -366,12 +377,10 @@ def calibrate_cohort(
         + "Inside the model's physiological bounds.",
     )
     solve = {"rtol": rtol, "atol": atol, "chunk_size": chunk_size}
-    dims, z, values, ok = _pool(m, c, checks, tg, seed + 1, pool_n, solve)
-    if ok.sum() < 10:
-        raise InputError(
-            f"only {int(ok.sum())} of {pool_n} pool patients of cohort {c.name!r} are "
-            "plausible: widen the base cohort or the pool"
-        )
+    dims, z, values, ok = _plausible_pool(
+        m, c, checks, tg, seed + 1, pool_n, solve,
+        f"cohort {c.name!r}", "widen the base cohort or the pool",
+    )  # fmt: skip
     pool_ks = {t.marker: ks_distance(values[ok, j], t) for j, t in enumerate(tg.markers)}
     pool_plausible = float(ok.mean())
     delta = np.zeros(len(dims))
@@ -380,12 +389,10 @@ def calibrate_cohort(
     if fit and z is not None and _shiftable(dims, c).any():
         delta, ess = _fit_shift(z[ok], values[ok], tg, _shiftable(dims, c), float(ridge))
         c = _shifted(c, dims, delta)
-        dims, z, values, ok = _pool(m, c, checks, tg, seed + 2, pool_n, solve)
-        if ok.sum() < 10:
-            raise InputError(
-                f"only {int(ok.sum())} of {pool_n} pool patients of the fitted cohort are "
-                "plausible: raise `ridge` or give fit=False"
-            )
+        dims, z, values, ok = _plausible_pool(
+            m, c, checks, tg, seed + 2, pool_n, solve,
+            "the fitted cohort", "raise `ridge` or give fit=False",
+        )  # fmt: skip
         fitted_ks = {t.marker: ks_distance(values[ok, j], t) for j, t in enumerate(tg.markers)}
     pooled = dataclasses.replace(c, plausibility=checks)
     values = values[ok]
