@@ -32,6 +32,10 @@ def plot_waterfall(fit, path: Path) -> Path:
     return path
 
 
+_LEGEND_ROWS = 16
+"""Experiments named in each panel's legend (the rest counted)."""
+
+
 def plot_fits(problem, table, path: Path) -> Path:
     """Simulation (lines) against data (points), one panel per observable, one colour
     per experiment; steady-state points (t = inf) drawn at the right edge."""
@@ -41,29 +45,44 @@ def plot_fits(problem, table, path: Path) -> Path:
     n = len(obs_ids)
     cols = min(3, n)
     rows = math.ceil(n / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(4.5 * cols, 3.4 * rows), squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.5 * cols, 3.8 * rows), squeeze=False)
     exp_of = np.empty(len(data), dtype=np.int64)
     for g in problem.layout.groups:
         exp_of[g.rows] = g.exp
     names = [e.id for e in problem.spec.experiments]
+    colours = plt.get_cmap("turbo")
     for ax, oid in zip(axes.flat, obs_ids):
         rows_o = np.flatnonzero(data["observableId"].to_numpy() == oid)
         t = data["time"].to_numpy(dtype=float)[rows_o]
         tmax = np.max(t[np.isfinite(t)], initial=1.0)
         t_plot = np.where(np.isfinite(t), t, tmax * 1.1)
-        for k, e in enumerate(np.unique(exp_of[rows_o])):
+        panel = np.unique(exp_of[rows_o])
+        y_data = data["measurement"].to_numpy()[rows_o]
+        y_sim = table["simulation"].to_numpy()[rows_o]
+        ax.set_title(oid, fontsize=9)
+        ax.set_ylabel(f"{oid} (points: data, lines/crosses: model)", fontsize=7)
+        if np.unique(t_plot).size == 1:  # one time (a dose response): one column per experiment
+            for k, e in enumerate(panel):
+                sel = exp_of[rows_o] == e
+                colour = colours(e / max(len(names) - 1, 1))
+                ax.plot(np.full(sel.sum(), k), y_data[sel], "o", ms=3, color=colour)
+                ax.plot(np.full(sel.sum(), k), y_sim[sel], "x", ms=6, color=colour)
+            ax.set_xticks(range(len(panel)), [names[e] for e in panel], rotation=90, fontsize=5)
+            ax.set_xlabel(f"experiment (t = {t[0]:g})", fontsize=7)
+            continue
+        for k, e in enumerate(panel):
             sel = exp_of[rows_o] == e
             order = np.argsort(t_plot[sel])
-            colour = f"C{k % 10}"
-            ax.plot(t_plot[sel], data["measurement"].to_numpy()[rows_o][sel], "o", ms=3,
-                    color=colour, label=names[e] if k < 8 else None)  # fmt: skip
-            ax.plot(t_plot[sel][order], table["simulation"].to_numpy()[rows_o][sel][order], "-",
+            colour = colours(e / max(len(names) - 1, 1))  # one colour per experiment
+            ax.plot(t_plot[sel], y_data[sel], "o", ms=3, color=colour,
+                    label=names[e] if k < _LEGEND_ROWS else None)  # fmt: skip
+            ax.plot(t_plot[sel][order], y_sim[sel][order], "-" if sel.sum() > 1 else "x",
                     color=colour, lw=1)  # fmt: skip
-        ax.set_title(oid, fontsize=9)
-        ax.set_xlabel("time")
+        ax.set_xlabel("time (t = inf at the right edge)" if np.isinf(t).any() else "time")
+        more = len(panel) - _LEGEND_ROWS
+        ax.legend(fontsize=5, title=f"+{more} more" if more > 0 else None, title_fontsize=5)
     for ax in list(axes.flat)[n:]:
         ax.axis("off")
-    axes.flat[0].legend(fontsize=6)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
